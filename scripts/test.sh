@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite: vet, unit and acceptance tests (real Terraform CLI
+# against the local sandbox), the smoke subset on the oldest supported
+# Terraform (1.5.7), a short run of every fuzz target, and the docs check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> terraform for the acceptance tests"
+TF_ACC_TERRAFORM_PATH=$(scripts/terraform-path.sh)
+export TF_ACC_TERRAFORM_PATH TF_ACC=1
+"$TF_ACC_TERRAFORM_PATH" version | head -n1
+
+# The tests never read the user's Terraform or Okta settings.
+export TF_CLI_CONFIG_FILE=/dev/null
+unset TF_LOG TF_LOG_PATH OKTA_ORG_NAME OKTA_BASE_URL OKTA_API_TOKEN OKTA_API_CLIENT_ID \
+	OKTA_API_PRIVATE_KEY OKTA_API_PRIVATE_KEY_ID OKTA_API_SCOPES ISPM_ENDPOINT ISPM_API_TOKEN
+
+echo "==> go vet"
+go vet ./...
+
+echo "==> unit and acceptance tests"
+go test -race -count=1 -timeout 40m ./...
+
+echo "==> acceptance smoke tests on Terraform 1.5.7 (the oldest supported)"
+TF_ACC_TERRAFORM_PATH=$(scripts/terraform-path.sh 1.5.7) \
+	go test -count=1 -timeout 20m -run '^TestAccSmoke' ./internal/provider/
+
+if [ -x scripts/fuzz.sh ]; then
+	echo "==> fuzz targets, briefly"
+	scripts/fuzz.sh 5s
+fi
+
+if [ -x scripts/docs.sh ]; then
+	echo "==> docs are current"
+	scripts/docs.sh check
+fi
+echo "==> all tests passed"
