@@ -1,0 +1,248 @@
+package okta
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	oktasdk "github.com/okta/okta-sdk-golang/v2/okta"
+
+	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
+)
+
+// Okta error codes the adapter acts on.
+const (
+	codeValidation     = "E0000001" // 400, e.g. provisioning not enabled on /features
+	codeAccessDenied   = "E0000006" // 403
+	codeNotFound       = "E0000007" // 404
+	codeInvalidToken   = "E0000011" // 401
+	codeProductMissing = "E0000015" // 401, product or feature not in the org
+	codeRateLimited    = "E0000047" // 429
+)
+
+// APIError is an Okta answer that is not a success, or a request that got
+// no answer. Callers use Transient to tell a passing failure (rate limited
+// after retries, 5xx, timeout) from an answer.
+type APIError struct {
+	Org      string // the org's domain
+	Endpoint string // method and path with ids as placeholders
+	Bucket   string // the rate-limit bucket the endpoint counts against
+	Status   int    // 0 when no answer arrived
+	Code     string // Okta's errorCode
+	Summary  string // Okta's errorSummary
+	Causes   []string
+	// RateLimit is the bucket's state from the answer's headers, when sent.
+	RateLimit *httpx.RateLimit
+	Attempts  int
+	Err       error // the transport error, when no answer arrived
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s on the Okta org %s ", e.Endpoint, e.Org)
+	switch {
+	case e.Err != nil:
+		fmt.Fprintf(&b, "got no answer: %v", e.Err)
+	case e.Status == http.StatusTooManyRequests:
+		fmt.Fprintf(&b, "was rate limited (429 %s) in Okta's %s bucket", orDefault(e.Code, codeRateLimited), e.Bucket)
+		if rl := e.RateLimit; rl != nil {
+			if rl.Limit == 0 {
+				b.WriteString(" by the org's concurrent-request limit")
+			} else {
+				fmt.Fprintf(&b, " (limit %d per minute, %d remaining", rl.Limit, rl.Remaining)
+				if !rl.Reset.IsZero() {
+					fmt.Fprintf(&b, ", resets at %s", rl.Reset.UTC().Format(time.RFC3339))
+				}
+				b.WriteString(")")
+			}
+		}
+	default:
+		fmt.Fprintf(&b, "answered %d", e.Status)
+		if e.Code != "" {
+			fmt.Fprintf(&b, " %s", e.Code)
+		}
+		if e.Summary != "" {
+			fmt.Fprintf(&b, " %q", e.Summary)
+		}
+		if len(e.Causes) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(e.Causes, "; "))
+		}
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	b.WriteString(".")
+	if e.Status == http.StatusTooManyRequests {
+		b.WriteString(" Other clients share this bucket; lower okta_max_api_capacity or retry after the reset.")
+	}
+	return b.String()
+}
+
+// Unwrap returns the transport error.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Transient reports whether the failure says nothing about the org's
+// state: rate limited, a server error, or no answer.
+func (e *APIError) Transient() bool {
+	return e.Err != nil || e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+// is reports whether the answer had the given status and Okta error code.
+func (e *APIError) is(status int, code string) bool {
+	return e.Err == nil && e.Status == status && (code == "" || e.Code == code)
+}
+
+// AuthError is Okta refusing the provider's credentials or their rights.
+// It is an error the provider reports: no verdict can be drawn from it.
+type AuthError struct {
+	Org      string
+	Endpoint string
+	Status   int    // 401 or 403; 0 for a failed OAuth token request
+	Code     string // Okta's errorCode, or the OAuth error (invalid_client, …)
+	Summary  string
+	OAuth    bool
+	ClientID string
+	// Scope is the OAuth scope the endpoint needs.
+	Scope string
+}
+
+func (e *AuthError) Error() string {
+	said := strings.TrimSpace(strings.TrimSpace(e.Code) + " " + quoteIf(e.Summary))
+	switch {
+	case e.Status == 0:
+		msg := fmt.Sprintf("The Okta org %s refused an OAuth 2.0 access token to the service app %s (%s). Check the okta_org block's client_id, private_key and private_key_id: the public key with that key id must be registered on the service app, and the app must be granted the scopes %s.", e.Org, e.ClientID, said, e.scopes())
+		if strings.Contains(strings.ToLower(e.Code+" "+e.Summary), "dpop") {
+			msg += " The service app requires DPoP, which this provider cannot send: in the Okta Admin Console clear \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" on the service app's General tab."
+		}
+		return msg
+	case e.Status == http.StatusUnauthorized && e.OAuth:
+		return fmt.Sprintf("The Okta org %s rejected the access token of the OAuth 2.0 service app %s on %s (401 %s). Check the okta_org block's client_id and private key, and that the service app is active.", e.Org, e.ClientID, e.Endpoint, said)
+	case e.Status == http.StatusUnauthorized:
+		return fmt.Sprintf("The Okta org %s rejected the provider's API token on %s (401 %s). Check the okta_org block's api_token (or OKTA_API_TOKEN): the token may be revoked, expired, or issued by another org.", e.Org, e.Endpoint, said)
+	case e.OAuth:
+		return fmt.Sprintf("The OAuth 2.0 service app %s may not call %s on the Okta org %s (403 %s). Grant it the %s scope under Okta API Scopes, list the scope in the okta_org block's scopes, and assign the app an admin role that can read apps and groups, such as Read-Only Administrator.", e.ClientID, e.Endpoint, e.Org, said, orDefault(e.Scope, e.scopes()))
+	default:
+		return fmt.Sprintf("The API token for the Okta org %s may not call %s (403 %s). An API token acts with the role of the admin who created it: create the token as an admin with at least the Read-Only Administrator role.", e.Org, e.Endpoint, said)
+	}
+}
+
+func (e *AuthError) scopes() string { return "okta.apps.read and okta.groups.read" }
+
+// oktaErrorBody is Okta's error document.
+type oktaErrorBody struct {
+	ErrorCode    string `json:"errorCode"`
+	ErrorSummary string `json:"errorSummary"`
+	ErrorCauses  []struct {
+		ErrorSummary string `json:"errorSummary"`
+	} `json:"errorCauses"`
+	// OAuth endpoints answer with these instead.
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// apiError reads a failed response into an APIError, or an AuthError
+// when Okta refused the credentials.
+func (o *Org) apiError(endpoint string, b bucket, resp *http.Response, attempts int) error {
+	e := &APIError{Org: o.domain, Endpoint: endpoint, Bucket: b.String(), Status: resp.StatusCode, Attempts: attempts}
+	if rl, ok := httpx.ParseRateLimit(resp.Header); ok {
+		e.RateLimit = &rl
+	}
+	var body oktaErrorBody
+	if data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10)); err == nil && len(data) > 0 {
+		_ = json.Unmarshal(data, &body)
+	}
+	e.Code = orDefault(body.ErrorCode, body.Error)
+	e.Summary = orDefault(body.ErrorSummary, body.ErrorDescription)
+	for _, c := range body.ErrorCauses {
+		if c.ErrorSummary != "" {
+			e.Causes = append(e.Causes, c.ErrorSummary)
+		}
+	}
+	if e.Summary == "" {
+		// Bearer token failures may come with an empty body and the
+		// reason in WWW-Authenticate.
+		e.Summary = wwwAuthenticateParam(resp.Header.Get("WWW-Authenticate"), "error_description")
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized && e.Code == codeProductMissing:
+		return e
+	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
+		scope := wwwAuthenticateParam(resp.Header.Get("WWW-Authenticate"), "scope")
+		if scope == "" {
+			scope = scopeFor(b)
+		}
+		return &AuthError{Org: o.domain, Endpoint: endpoint, Status: resp.StatusCode, Code: e.Code, Summary: e.Summary,
+			OAuth: o.oauth, ClientID: o.clientID, Scope: scope}
+	}
+	return e
+}
+
+func scopeFor(b bucket) string {
+	if b == bucketGroups {
+		return "okta.groups.read"
+	}
+	return "okta.apps.read"
+}
+
+// tokenError classifies a failure of the SDK's request builder, which in
+// OAuth mode fetches the access token.
+func (o *Org) tokenError(err error) error {
+	var se *oktasdk.Error
+	if errors.As(err, &se) {
+		code := orDefault(se.ErrorMessage, se.ErrorCode)
+		summary := orDefault(se.ErrorDescription, se.ErrorSummary)
+		if se.ErrorCode == codeRateLimited {
+			return &APIError{Org: o.domain, Endpoint: "POST /oauth2/v1/token", Bucket: bucketToken.String(), Status: http.StatusTooManyRequests, Code: se.ErrorCode, Summary: summary}
+		}
+		return &AuthError{Org: o.domain, Endpoint: "POST /oauth2/v1/token", Code: code, Summary: summary, OAuth: true, ClientID: o.clientID}
+	}
+	if o.oauth {
+		return &APIError{Org: o.domain, Endpoint: "POST /oauth2/v1/token", Bucket: bucketToken.String(), Err: err}
+	}
+	return fmt.Errorf("preparing a request to the Okta org %s: %w", o.domain, err)
+}
+
+// wwwAuthenticateParam reads one parameter of a WWW-Authenticate header.
+func wwwAuthenticateParam(h, name string) string {
+	for _, part := range strings.Split(h, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if i := strings.LastIndex(k, " "); i >= 0 {
+			k = k[i+1:] // the first parameter follows the scheme name
+		}
+		if strings.EqualFold(k, name) {
+			return strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	return ""
+}
+
+// fatal reports whether err must be returned to the caller rather than
+// recorded as an unverified fact: the caller stopped (ctx is done), or
+// Okta refused the credentials.
+func fatal(ctx context.Context, err error) bool {
+	var ae *AuthError
+	return ctx.Err() != nil || errors.As(err, &ae)
+}
+
+func quoteIf(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
