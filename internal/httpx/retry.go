@@ -375,10 +375,16 @@ func logAttempt(ctx context.Context, req *http.Request, resp *http.Response, err
 	tflog.Trace(ctx, "HTTP request", fields)
 }
 
-// redactURL drops the query string's values that could carry secrets and
-// any userinfo from a request URL for logging.
+// redactURL drops userinfo and every query value from a request URL for
+// logging: a query may carry a secret (an OAuth client assertion, say).
 func redactURL(req *http.Request) string {
 	u := *req.URL
 	u.User = nil
-	return u.Redacted()
+	if q := u.Query(); len(q) > 0 {
+		for k := range q {
+			q[k] = []string{"REDACTED"}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }

@@ -87,3 +87,15 @@ func TestParseEndpoint(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURLHidesQueryValuesAndUserinfo(t *testing.T) {
+	t.Parallel()
+	req, _ := http.NewRequest(http.MethodPost, "https://user:pw@acme.okta.com/oauth2/v1/token?client_assertion=eyJSECRET&grant_type=client_credentials", nil)
+	got := redactURL(req)
+	if strings.Contains(got, "SECRET") || strings.Contains(got, "pw") || strings.Contains(got, "client_credentials") {
+		t.Fatalf("redactURL = %q leaks a value", got)
+	}
+	if !strings.Contains(got, "client_assertion=REDACTED") || !strings.Contains(got, "acme.okta.com/oauth2/v1/token") {
+		t.Fatalf("redactURL = %q lost the shape of the URL", got)
+	}
+}
