@@ -246,5 +246,9 @@ func (p *ispmProvider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *ispmProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewOktaOrgsDataSource,
+		NewSourcesGalleryDataSource,
+		NewAppEligibilityDataSource,
+	}
 }
