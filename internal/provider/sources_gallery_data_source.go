@@ -91,7 +91,7 @@ func (d *sourcesGalleryDataSource) Schema(_ context.Context, _ datasource.Schema
 			},
 			"category": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Keep only apps in this category, case-insensitively (for example `Collaboration/Productivity` or `Custom apps`).",
+				MarkdownDescription: "Keep only apps in this category, case-insensitively (for example `Communication` or `HR`).",
 			},
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
@@ -120,7 +120,7 @@ func (d *sourcesGalleryDataSource) Schema(_ context.Context, _ datasource.Schema
 					"powered_by":            schema.StringAttribute{Computed: true, MarkdownDescription: "`OIN` or `CUSTOM`."},
 					"categories":            schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The gallery categories of the app."},
 					"status":                schema.StringAttribute{Computed: true, MarkdownDescription: "The app's status in `okta_org` as ISPM last computed it, or null without `okta_org`."},
-					"instance_ids":          schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The app's active instances in `okta_org` as ISPM lists them."},
+					"instance_ids":          schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The app's instances in `okta_org` as ISPM last listed them."},
 					"eligible_instance_ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The instances ISPM found eligible (every prerequisite met)."},
 					"source_id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the org's connection for the app, when `status` is `CONNECTED`."},
 					"refreshed_at":          schema.StringAttribute{Computed: true, MarkdownDescription: "When ISPM last read the app from Okta (RFC 3339), or null."},
