@@ -242,7 +242,9 @@ func reportUnknown(m *providerModel, resp *provider.ConfigureResponse) {
 }
 
 func (p *ispmProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewSourceConnectionResource,
+	}
 }
 
 func (p *ispmProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -250,5 +252,7 @@ func (p *ispmProvider) DataSources(context.Context) []func() datasource.DataSour
 		NewOktaOrgsDataSource,
 		NewSourcesGalleryDataSource,
 		NewAppEligibilityDataSource,
+		NewSourceConnectionDataSource,
+		NewSourceConnectionsDataSource,
 	}
 }
