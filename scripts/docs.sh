@@ -1,29 +1,42 @@
 #!/usr/bin/env bash
 # Renders docs/ with tfplugindocs (a go.mod tool; offline: it uses the local
-# Terraform CLI, never downloads one).
+# Terraform CLI, never downloads one) from the provider's schema, templates/
+# and examples/.
 #   scripts/docs.sh generate   rewrite docs/
 #   scripts/docs.sh check      fail when docs/ differs from what the code renders
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tf=$(scripts/terraform-path.sh)
 export PATH="$(dirname "$tf"):$PATH"
-export TF_CLI_CONFIG_FILE=/dev/null
+# tfplugindocs runs terraform itself: keep the user's CLI configuration and
+# logging out of it.
+export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
+unset TF_LOG TF_LOG_PATH
 
 render() {
 	go tool tfplugindocs generate --provider-name ispm --rendered-provider-name ISPM \
-		--rendered-website-dir "$1" >/dev/null
+		--rendered-website-dir docs >/dev/null
 }
 
 case "${1:-generate}" in
 generate)
-	render docs
+	render
 	echo "docs/ rendered"
 	;;
 check)
+	# tfplugindocs renders only inside the provider directory (an absolute
+	# --rendered-website-dir is joined to it too), so render over docs/ and
+	# put the committed files back afterwards, whatever happens.
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/ispm-docs.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
-	render "$tmp/docs"
-	if ! diff -ru docs "$tmp/docs"; then
+	cp -R docs "$tmp/committed"
+	restore() {
+		rm -rf docs
+		cp -R "$tmp/committed" docs
+		rm -rf "$tmp"
+	}
+	trap restore EXIT
+	render
+	if ! diff -ru "$tmp/committed" docs; then
 		echo "docs/ is out of date with the code: run 'make docs' and commit the result." >&2
 		exit 1
 	fi
