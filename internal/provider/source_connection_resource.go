@@ -18,8 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
 )
 
@@ -460,22 +462,7 @@ func (r *sourceConnectionResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 
-	plan.fill(src)
-	if src.Status != ispm.SourceConnected {
-		var werr error
-		src, werr = waitConnected(opCtx, r.data.ispm, src, r.firstPause(), timeout, "create")
-		plan.fill(src)
-		if werr != nil {
-			// Keep the connection in state (Terraform marks it tainted)
-			// rather than orphan it in ISPM.
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			resp.Diagnostics.AddError("ISPM connection did not become CONNECTED", ensureSentence(werr.Error()))
-			return
-		}
-	}
-	addHealthWarning(&resp.Diagnostics, src)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(writeTrusted(ctx, resp.Private, trustedFrom(rd.Okta, ids))...)
+	r.settle(ctx, opCtx, &plan, src, timeout, "create", &resp.State, resp.Private, trustedFrom(rd.Okta, ids), &resp.Diagnostics)
 }
 
 // addCreateError explains a failed create.
@@ -672,20 +659,28 @@ func (r *sourceConnectionResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 
+	r.settle(ctx, opCtx, &plan, src, timeout, "update", &resp.State, resp.Private, trustedFrom(rd.Okta, ids), &resp.Diagnostics)
+}
+
+// settle waits for a created or changed connection to be CONNECTED and saves
+// it. A wait that fails still saves the connection (Terraform marks it
+// tainted) rather than orphan it in ISPM.
+func (r *sourceConnectionResource) settle(ctx, opCtx context.Context, plan *sourceConnectionModel, src *ispm.Source, timeout time.Duration,
+	op string, state *tfsdk.State, private privateSetter, trusted map[string]eligibility.Trusted, diags *diag.Diagnostics) {
 	plan.fill(src)
 	if src.Status != ispm.SourceConnected {
 		var werr error
-		src, werr = waitConnected(opCtx, r.data.ispm, src, r.firstPause(), timeout, "update")
+		src, werr = waitConnected(opCtx, r.data.ispm, src, r.firstPause(), timeout, op)
 		plan.fill(src)
 		if werr != nil {
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			resp.Diagnostics.AddError("ISPM connection did not become CONNECTED", ensureSentence(werr.Error()))
+			diags.Append(state.Set(ctx, plan)...)
+			diags.AddError("ISPM connection did not become CONNECTED", ensureSentence(werr.Error()))
 			return
 		}
 	}
-	addHealthWarning(&resp.Diagnostics, src)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(writeTrusted(ctx, resp.Private, trustedFrom(rd.Okta, ids))...)
+	addHealthWarning(diags, src)
+	diags.Append(state.Set(ctx, plan)...)
+	diags.Append(writeTrusted(ctx, private, trusted)...)
 }
 
 func (r *sourceConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -100,10 +100,10 @@ func TestAccSourcesGalleryBadInput(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	for cfg, want := range map[string]string{
-		`connection_status = "AVAILABLE"`:                  `(?s)connection_status.*okta_org`,
-		`okta_org = "nowhere.okta.com"`:                    `No Okta org "nowhere.okta.com"`,
-		`name_regex = "(unclosed"`:                         `(?s)Invalid name_regex.*not a valid regular expression`,
-		`powered_by = "PARTNER"`:                           `powered_by value must be one of`,
+		`connection_status = "AVAILABLE"`:                    `(?s)connection_status.*okta_org`,
+		`okta_org = "nowhere.okta.com"`:                      `No Okta org "nowhere.okta.com"`,
+		`name_regex = "(unclosed"`:                           `(?s)Invalid name_regex.*not a valid regular expression`,
+		`powered_by = "PARTNER"`:                             `powered_by value must be one of`,
 		`connection_status = "READY"` + "\nokta_org = \"x\"": `connection_status value must be one of`,
 	} {
 		resource.Test(t, resource.TestCase{
