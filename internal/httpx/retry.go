@@ -261,13 +261,27 @@ func ServerWait(h http.Header, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	if rl, ok := ParseRateLimit(h); ok && !rl.Reset.IsZero() {
-		d := rl.Reset.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return untilServerTime(rl.Reset, h, now), true
 	}
 	return 0, false
+}
+
+// maxClockSkewRead bounds how far apart an answer's Date and an instant it
+// names may be for the Date to be trusted as the server's "now".
+const maxClockSkewRead = 5 * time.Minute
+
+// untilServerTime is how long until at, an instant on the server's clock.
+// It is measured from the answer's Date header (the server's clock when it
+// answered), so a local clock minutes off neither gives up at once nor
+// retries too early; without a plausible Date it falls back to now.
+func untilServerTime(at time.Time, h http.Header, now time.Time) time.Duration {
+	d := at.Sub(now)
+	if served, err := http.ParseTime(h.Get("Date")); err == nil {
+		if sd := at.Sub(served); sd >= -maxClockSkewRead && sd <= maxClockSkewRead {
+			d = sd
+		}
+	}
+	return min(max(d, 0), maxRetryAfterSeconds*time.Second)
 }
 
 // RetryAfter parses a Retry-After header given in seconds or as an HTTP date.
@@ -280,17 +294,18 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		return time.Duration(secs) * time.Second, true
+		// Far beyond any wait we make, and a Duration cannot overflow.
+		return time.Duration(min(secs, maxRetryAfterSeconds)) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
-		d := at.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return untilServerTime(at, h, now), true
 	}
 	return 0, false
 }
+
+// maxRetryAfterSeconds caps a server-requested wait (about 34 years), so
+// that adding jitter to it cannot overflow a Duration.
+const maxRetryAfterSeconds = 1 << 30
 
 // RateLimit is Okta's view of one rate-limit bucket, from X-Rate-Limit-*.
 type RateLimit struct {

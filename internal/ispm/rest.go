@@ -386,7 +386,7 @@ func (c *RESTClient) RefreshOrg(ctx context.Context, orgID string) (*OrgRefresh,
 		return nil, err
 	}
 	var r OrgRefresh
-	err := c.do(ctx, call{method: http.MethodPost, path: "/api/v1/okta-orgs/" + seg(orgID) + "/refresh", want: http.StatusOK}, &r)
+	err := c.do(ctx, call{method: http.MethodPost, path: "/api/v1/okta-orgs/" + seg(orgID) + "/refresh", header: retryableRefresh(), want: http.StatusOK}, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -452,10 +452,19 @@ func (c *RESTClient) RefreshAppStatus(ctx context.Context, orgID, appKey string)
 		return nil, err
 	}
 	var s AppStatus
-	if err := c.do(ctx, call{method: http.MethodPost, path: p + "/refresh", want: http.StatusOK}, &s); err != nil {
+	if err := c.do(ctx, call{method: http.MethodPost, path: p + "/refresh", header: retryableRefresh(), want: http.StatusOK}, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// retryableRefresh marks a Refresh Data call safe to send again (it only
+// re-reads Okta), so the transport retries it after a 5xx or a dropped
+// connection as it does a read.
+func retryableRefresh() http.Header {
+	h := http.Header{}
+	h.Set("Idempotency-Key", NewIdempotencyKey())
+	return h
 }
 
 // NewIdempotencyKey returns a random key for one intended create.

@@ -297,15 +297,51 @@ func (o *Org) getJSON(ctx context.Context, ref string, v any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 8<<20)).Decode(v); err != nil {
+	err = notJSON(resp)
+	if err == nil {
+		err = json.NewDecoder(capped(resp.Body, maxObjectBytes)).Decode(v)
+		if err != nil && !errors.Is(err, errTooLarge) {
+			err = fmt.Errorf("the answer is not the expected JSON: %w", err)
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		endpoint, b := endpointOf(o.url.EscapedPath(), http.MethodGet, resp.Request.URL.Path)
-		return &APIError{Org: o.domain, Endpoint: endpoint, Bucket: b.String(), Status: resp.StatusCode,
-			Err: fmt.Errorf("the answer is not the expected JSON: %w", err)}
+		return &APIError{Org: o.domain, Endpoint: endpoint, Bucket: b.String(), Status: resp.StatusCode, Err: err}
 	}
 	return nil
+}
+
+// Bounds on one answer's body: a hostile or broken server must not make
+// the provider read without end. A page of 200 app objects is a few
+// megabytes; a connection or feature list far less.
+const (
+	maxObjectBytes = 8 << 20
+	maxPageBytes   = 32 << 20
+)
+
+var errTooLarge = errors.New("the answer is larger than this provider reads")
+
+// capped reads at most limit bytes of r, then fails with errTooLarge.
+func capped(r io.Reader, limit int64) io.Reader { return &capReader{r: r, left: limit, limit: limit} }
+
+type capReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("%w (%d MiB)", errTooLarge, c.limit>>20)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 type lifecycle = eligibility.LifecycleFacts

@@ -80,6 +80,8 @@ type Org struct {
 	sdk      *oktasdk.Client
 	http     *http.Client
 	pacer    *pacer
+	// secrets are removed from any server text an error quotes.
+	secrets []string
 
 	// reqMu serialises the SDK's request builder, which is not safe for
 	// concurrent use and, in OAuth mode, fetches the access token: one
@@ -141,6 +143,7 @@ func New(cfg Config) (*Org, error) {
 			secrets = append(secrets, s)
 		}
 	}
+	o.secrets = secrets
 	o.http = httpx.NewClient(httpx.Options{
 		MaxRetries:     cfg.MaxRetries,
 		RequestTimeout: cfg.RequestTimeout,

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	oktasdk "github.com/okta/okta-sdk-golang/v2/okta"
 
@@ -46,6 +49,8 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s on the Okta org %s ", e.Endpoint, e.Org)
 	switch {
+	case e.Err != nil && e.Status != 0:
+		fmt.Fprintf(&b, "answered %d with a body that cannot be used: %v", e.Status, e.Err)
 	case e.Err != nil:
 		fmt.Fprintf(&b, "got no answer: %v", e.Err)
 	case e.Status == http.StatusTooManyRequests:
@@ -156,17 +161,24 @@ func (o *Org) apiError(endpoint string, b bucket, resp *http.Response, attempts 
 	if data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10)); err == nil && len(data) > 0 {
 		_ = json.Unmarshal(data, &body)
 	}
-	e.Code = orDefault(body.ErrorCode, body.Error)
-	e.Summary = orDefault(body.ErrorSummary, body.ErrorDescription)
+	// The body is the server's text, or a proxy's: shown bounded, without
+	// control characters, and without a credential it may echo.
+	e.Code = cleanText(orDefault(body.ErrorCode, body.Error), 100, o.secrets)
+	e.Summary = cleanText(orDefault(body.ErrorSummary, body.ErrorDescription), maxServerText, o.secrets)
 	for _, c := range body.ErrorCauses {
-		if c.ErrorSummary != "" {
-			e.Causes = append(e.Causes, c.ErrorSummary)
+		if c := cleanText(c.ErrorSummary, maxServerText, o.secrets); c != "" && len(e.Causes) < 10 {
+			e.Causes = append(e.Causes, c)
 		}
 	}
 	if e.Summary == "" {
 		// Bearer token failures may come with an empty body and the
 		// reason in WWW-Authenticate.
-		e.Summary = wwwAuthenticateParam(resp.Header.Get("WWW-Authenticate"), "error_description")
+		e.Summary = cleanText(wwwAuthenticateParam(resp.Header.Get("WWW-Authenticate"), "error_description"), maxServerText, o.secrets)
+	}
+	if e.Summary == "" && e.Code == "" {
+		if err := notJSON(resp); err != nil {
+			e.Summary = "the body is " + mediaType(resp) + ", not Okta's JSON error; a proxy or firewall in front of Okta may have answered"
+		}
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized && e.Code == codeProductMissing:
@@ -231,6 +243,56 @@ func wwwAuthenticateParam(h, name string) string {
 func fatal(ctx context.Context, err error) bool {
 	var ae *AuthError
 	return ctx.Err() != nil || errors.As(err, &ae)
+}
+
+// maxServerText bounds one piece of server text quoted in an error.
+const maxServerText = 500
+
+// cleanText makes server text safe to show: secrets removed, control
+// characters dropped (they could also split a secret past the redaction),
+// length bounded.
+func cleanText(s string, limit int, secrets []string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r) || r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+	s = redact(s, secrets)
+	s = strings.TrimSpace(s)
+	if len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// notJSON reports an answer whose declared media type is not JSON, such as
+// a proxy's HTML page.
+func notJSON(resp *http.Response) error {
+	mt := mediaType(resp)
+	if mt == "" || mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		return nil
+	}
+	return fmt.Errorf("the body is %s, not JSON; a proxy or firewall in front of Okta may have answered", mt)
+}
+
+func mediaType(resp *http.Response) string {
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "of an unreadable content type"
+	}
+	return mt
 }
 
 func quoteIf(s string) string {

@@ -170,14 +170,19 @@ func (o *Org) paginate(ctx context.Context, ref string, each func(*json.Decoder)
 		if resp.Request != nil && resp.Request.URL != nil {
 			base = resp.Request.URL
 		}
-		err = decodeArray(resp.Body, each)
+		err = notJSON(resp)
+		if err == nil {
+			if err = decodeArray(capped(resp.Body, maxPageBytes), each); err != nil && !errors.Is(err, errTooLarge) {
+				err = fmt.Errorf("the answer is not the expected JSON list: %w", err)
+			}
+		}
 		_ = resp.Body.Close()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			endpoint, _ := endpointOf(o.url.EscapedPath(), http.MethodGet, base.Path)
-			return fmt.Errorf("%s on the Okta org %s: the answer is not the expected JSON list: %w", endpoint, o.domain, err)
+			return fmt.Errorf("%s on the Okta org %s: %w", endpoint, o.domain, err)
 		}
 		next, err := httpx.ParseLinkNext(resp.Header, base)
 		if err != nil {

@@ -520,7 +520,7 @@ func waitConnected(ctx context.Context, c ispm.Client, src *ispm.Source, pause, 
 		case err == nil:
 			src = s
 		case ctx.Err() != nil:
-			return src, waitTimeout(src, timeout, op)
+			return src, waitEnded(ctx, src, timeout, op)
 		case ispm.IsNotFound(err):
 			return src, fmt.Errorf("ISPM connection %s disappeared while Terraform waited for it to connect: it was deleted in the "+
 				"ISPM console or by ISPM itself; run terraform apply again to connect the instances anew", src.ID)
@@ -534,11 +534,22 @@ func waitConnected(ctx context.Context, c ispm.Client, src *ispm.Source, pause, 
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return src, waitTimeout(src, timeout, op)
+			return src, waitEnded(ctx, src, timeout, op)
 		case <-timer.C:
 		}
 		pause = min(2*pause, maxPollPause)
 	}
+}
+
+// waitEnded says why the wait for a connection stopped: Terraform was
+// interrupted (Ctrl-C), or the timeout ran out.
+func waitEnded(ctx context.Context, src *ispm.Source, timeout time.Duration, op string) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("Terraform was interrupted while ISPM connection %s was still %s. The connection is kept in the Terraform "+
+			"state and marked tainted, so it is not orphaned in ISPM: the next apply replaces it, or run terraform untaint on the "+
+			"resource once the ISPM console shows the connection as Connected", src.ID, src.Status)
+	}
+	return waitTimeout(src, timeout, op)
 }
 
 func waitTimeout(src *ispm.Source, timeout time.Duration, op string) error {
