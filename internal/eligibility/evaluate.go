@@ -220,7 +220,7 @@ func (e *evaluator) p2() Check {
 				return c
 			}
 		}
-		c.Result, c.Evidence = Unverified, EvidenceOktaAPI
+		c.Result, c.Evidence = Unverified, EvidenceInferred
 		c.Message = fmt.Sprintf("Lifecycle Management in the Okta org %s could not be checked: %s", e.domain, e.oktaUnavailable())
 		c.Remediation = e.credentialsRemediation()
 	}

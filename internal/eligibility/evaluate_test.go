@@ -330,7 +330,7 @@ func TestEvaluateInstanceRules(t *testing.T) {
 				Failing: []CheckID{P6ImportUsers}}}}},
 			id: zoom.ID,
 			want: map[CheckID]expect{
-				P2LifecycleMgmt: {result: Unverified, evidence: EvidenceOktaAPI, contains: []string{"no Okta credentials"}, remedy: true},
+				P2LifecycleMgmt: {result: Unverified, evidence: EvidenceInferred, contains: []string{"no Okta credentials"}, remedy: true},
 				P5Provisioning:  pass(EvidenceISPMAPI, "other reasons only"),
 				P6ImportUsers: {result: Fail, evidence: EvidenceISPMAPI, contains: []string{`"Zoom"`}, remedy: true,
 					link: link("zoomus", zoom.ID, "user-management")},
@@ -431,8 +431,8 @@ func TestEvaluateOrgChecks(t *testing.T) {
 		{"subscribed seen", Input{Okta: OktaAppFacts{Credentials: true, Lifecycle: LifecycleFacts{State: LifecycleSubscribed, Evidence: "x answered ENABLED"}}, ISPM: ISPMAppFacts{OrgConnected: Yes}}, Pass, Pass, EvidenceInferred},
 		{"not subscribed", Input{Okta: OktaAppFacts{Credentials: true, Lifecycle: LifecycleFacts{State: LifecycleNotSubscribed}}, ISPM: ISPMAppFacts{OrgConnected: No}}, Fail, Fail, EvidenceOktaAPI},
 		{"not subscribed seen before the listing failed", Input{Okta: OktaAppFacts{Credentials: true, Reason: "503", Lifecycle: LifecycleFacts{State: LifecycleNotSubscribed}}}, Unverified, Fail, EvidenceOktaAPI},
-		{"listing failed", Input{Okta: OktaAppFacts{Credentials: true, Reason: "503"}}, Unverified, Unverified, EvidenceOktaAPI},
-		{"no credentials, nothing vouched", Input{ISPM: ISPMAppFacts{OrgConnected: Yes}}, Pass, Unverified, EvidenceOktaAPI},
+		{"listing failed", Input{Okta: OktaAppFacts{Credentials: true, Reason: "503"}}, Unverified, Unverified, EvidenceInferred},
+		{"no credentials, nothing vouched", Input{ISPM: ISPMAppFacts{OrgConnected: Yes}}, Pass, Unverified, EvidenceInferred},
 		{"ISPM does not know the org", Input{Okta: OktaAppFacts{Credentials: true}, ISPM: ISPMAppFacts{OrgConnected: No, Reason: "ISPM does not know the Okta org acme.okta.com"}}, Fail, Pass, EvidenceInferred},
 	}
 	for _, tc := range tests {

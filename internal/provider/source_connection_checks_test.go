@@ -427,4 +427,13 @@ func TestWaitConnected(t *testing.T) {
 	if _, err := waitConnected(context.Background(), f, connecting, time.Millisecond, time.Minute, "update"); err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("a read that fails: got %v", err)
 	}
+
+	// A state from a newer ISPM ends the wait at once instead of running
+	// out the timeout.
+	paused := &ispm.Source{ID: "src_1", Status: ispm.SourceStatus("PAUSED")}
+	f = &fakeISPM{gets: []*ispm.Source{paused}}
+	src, err = waitConnected(context.Background(), f, connecting, time.Millisecond, time.Hour, "create")
+	if err == nil || f.getCalls != 1 || src.Status != "PAUSED" || !strings.Contains(err.Error(), `"PAUSED"`) || !strings.Contains(err.Error(), "marked tainted") {
+		t.Fatalf("an unknown state: got %+v, %v after %d reads", src, err, f.getCalls)
+	}
 }

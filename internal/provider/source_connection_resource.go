@@ -527,8 +527,16 @@ func waitConnected(ctx context.Context, c ispm.Client, src *ispm.Source, pause, 
 		default:
 			return src, fmt.Errorf("reading ISPM connection %s while waiting for it to connect: %w", src.ID, err)
 		}
-		if src.Status == ispm.SourceConnected {
+		switch src.Status {
+		case ispm.SourceConnected:
 			return src, nil
+		case ispm.SourceConnecting:
+		default:
+			// A state this provider does not know (a newer ISPM): waiting
+			// longer would only run out the timeout.
+			return src, fmt.Errorf("ISPM connection %s is in the state %q, which this provider version does not know, instead of "+
+				"CONNECTING or CONNECTED. The connection is kept in the Terraform state and marked tainted; check it in the ISPM "+
+				"console, and upgrade the provider if a newer version knows this state", src.ID, src.Status)
 		}
 		timer := time.NewTimer(pause)
 		select {
