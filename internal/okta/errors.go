@@ -33,7 +33,7 @@ const (
 // after retries, 5xx, timeout) from an answer.
 type APIError struct {
 	Org      string // the org's domain
-	Endpoint string // method and path with ids as placeholders
+	Endpoint string // method and path, ids written as {id}
 	Bucket   string // the rate-limit bucket the endpoint counts against
 	Status   int    // 0 when no answer arrived
 	Code     string // Okta's errorCode

@@ -58,7 +58,7 @@ func (b bucket) String() string {
 	return "other"
 }
 
-// endpointOf names a request's endpoint with ids replaced by placeholders,
+// endpointOf names a request's endpoint with ids written as {id},
 // and its bucket. basePath is the org URL's path, usually empty.
 func endpointOf(basePath, method, path string) (string, bucket) {
 	p := strings.TrimPrefix(path, basePath)

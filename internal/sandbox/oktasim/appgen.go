@@ -37,7 +37,7 @@ var (
 
 // buildApp writes an Application object in the shape Okta returns (member
 // order and nesting follow the recorded objects in testdata). Links use the
-// org URL placeholder, localized when the org serves them.
+// org URL token, localized when the org serves them.
 func buildApp(t appTemplate) json.RawMessage {
 	entry := catalog[t.name]
 	if t.label == "" {
@@ -55,7 +55,7 @@ func buildApp(t appTemplate) json.RawMessage {
 	if t.features == nil {
 		t.features = []string{}
 	}
-	appURL := orgURLPlaceholder + "/api/v1/apps/" + t.id
+	appURL := orgURLToken + "/api/v1/apps/" + t.id
 	created := t.created.UTC().Format(oktaTime)
 	lifecycle := "deactivate"
 	if t.status == StatusInactive {
@@ -92,7 +92,7 @@ func buildApp(t appTemplate) json.RawMessage {
 		return json.RawMessage(`{"href":"` + h + `","hints":{"allow":["` + method + `"]}}`)
 	}
 	links.set("uploadLogo", allow(appURL+"/logo", "POST"))
-	links.set("appLinks", json.RawMessage(`[{"name":"`+appLink+`","href":"`+orgURLPlaceholder+"/home/"+t.name+"/"+t.id+"/"+hashChars(idAlphabet, 20, t.id, "applink")+`","type":"text/html"}]`))
+	links.set("appLinks", json.RawMessage(`[{"name":"`+appLink+`","href":"`+orgURLToken+"/home/"+t.name+"/"+t.id+"/"+hashChars(idAlphabet, 20, t.id, "applink")+`","type":"text/html"}]`))
 	links.set("policies", allow(appURL+"/policies", "PUT"))
 	links.set("groups", href(appURL+"/groups"))
 	links.set("logo", json.RawMessage(`[{"name":"medium","href":"https://op3static2.oktacdn.com/assets/img/logos/`+t.name+`.png","type":"image/png"}]`))

@@ -33,11 +33,11 @@ func newStateError(kind error, format string, args ...any) error {
 // Okta's timestamp form: UTC, milliseconds, "Z".
 const oktaTime = "2006-01-02T15:04:05.000Z"
 
-// Placeholder for the org's URL in scenario objects, as Okta's own examples
+// orgURLToken stands for the org's URL in scenario objects, as Okta's own examples
 // write it; replaced by the listener's URL when the org starts.
-const orgURLPlaceholder = "https://{yourOktaDomain}"
+const orgURLToken = "https://{yourOktaDomain}"
 
-var placeholderBytes = []byte(orgURLPlaceholder)
+var orgURLTokenBytes = []byte(orgURLToken)
 
 // Connection statuses of GET /api/v1/apps/{id}/connections/default.
 const (
@@ -319,12 +319,12 @@ func (o *Org) addAppGroup(a *app, raw json.RawMessage, n int) (*group, error) {
 	full.set("profile", praw)
 	full.set("_links", mustJSON(map[string]any{
 		"logo": []map[string]string{
-			{"name": "medium", "href": orgURLPlaceholder + "/img/logos/groups/" + a.name + "-medium.png", "type": "image/png"},
-			{"name": "large", "href": orgURLPlaceholder + "/img/logos/groups/" + a.name + "-large.png", "type": "image/png"},
+			{"name": "medium", "href": orgURLToken + "/img/logos/groups/" + a.name + "-medium.png", "type": "image/png"},
+			{"name": "large", "href": orgURLToken + "/img/logos/groups/" + a.name + "-large.png", "type": "image/png"},
 		},
-		"source": map[string]string{"href": orgURLPlaceholder + "/api/v1/apps/" + a.id},
-		"users":  map[string]string{"href": orgURLPlaceholder + "/api/v1/groups/" + id + "/users"},
-		"apps":   map[string]string{"href": orgURLPlaceholder + "/api/v1/groups/" + id + "/apps"},
+		"source": map[string]string{"href": orgURLToken + "/api/v1/apps/" + a.id},
+		"users":  map[string]string{"href": orgURLToken + "/api/v1/groups/" + id + "/users"},
+		"apps":   map[string]string{"href": orgURLToken + "/api/v1/groups/" + id + "/apps"},
 	}))
 	// Members the scenario gives win over the filled-in ones.
 	for i, k := range obj.keys {
@@ -409,15 +409,15 @@ func (o *Org) insertApp(a *app) {
 	o.appsByID[a.id] = a
 }
 
-// localize points the placeholder org URL of an object at this org. Caller
+// localize points the org URL token of an object at this org. Caller
 // holds o.mu (or owns obj exclusively).
 func (o *Org) localize(obj *object) {
 	if o.url == "" {
 		return
 	}
 	for i, v := range obj.vals {
-		if bytes.Contains(v, placeholderBytes) {
-			obj.vals[i] = bytes.ReplaceAll(v, placeholderBytes, []byte(o.url))
+		if bytes.Contains(v, orgURLTokenBytes) {
+			obj.vals[i] = bytes.ReplaceAll(v, orgURLTokenBytes, []byte(o.url))
 		}
 	}
 }
@@ -673,7 +673,7 @@ func (o *Org) setLifecycleLink(a *app, status string) {
 	if err != nil {
 		return
 	}
-	href := orgURLPlaceholder + "/api/v1/apps/" + a.id + "/lifecycle/" + want
+	href := orgURLToken + "/api/v1/apps/" + a.id + "/lifecycle/" + want
 	if old, ok := links.get(other); ok {
 		var l struct {
 			Href string `json:"href"`
