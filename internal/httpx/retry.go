@@ -215,19 +215,18 @@ func (t *Transport) decide(resp *http.Response, err error, attempt int) (bool, t
 		}
 		return false, 0
 	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
 		if d, ok := ServerWait(resp.Header, t.o.Now()); ok {
 			return true, d + jitter(t.o.MinBackoff)
 		}
 		return true, t.backoff(attempt)
-	case resp.StatusCode == http.StatusServiceUnavailable:
+	case http.StatusServiceUnavailable:
 		if d, ok := RetryAfter(resp.Header, t.o.Now()); ok {
 			return true, d
 		}
 		return true, t.backoff(attempt)
-	case resp.StatusCode == http.StatusInternalServerError, resp.StatusCode == http.StatusBadGateway,
-		resp.StatusCode == http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return true, t.backoff(attempt)
 	}
 	return false, 0

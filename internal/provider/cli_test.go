@@ -22,7 +22,9 @@ var (
 func providerBinary(t *testing.T) string {
 	t.Helper()
 	providerBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ispm-provider-bin-")
+		// Shared by every test of the process, so not t.TempDir(): TestMain
+		// removes it.
+		dir, err := os.MkdirTemp("", "ispm-provider-bin-") //nolint:usetesting // outlives any one test
 		if err != nil {
 			providerBinErr = err
 			return

@@ -121,11 +121,10 @@ func resolveConfig(m providerModel, env envFunc) (resolvedConfig, diag.Diagnosti
 	}
 
 	endpoint := pick(m.Endpoint, env(EnvISPMEndpoint))
-	switch {
-	case endpoint == "":
+	if endpoint == "" {
 		diags.AddAttributeError(path.Root("endpoint"), "Missing ISPM endpoint",
 			fmt.Sprintf("The provider needs the ISPM API endpoint. Set the \"endpoint\" attribute or the %s environment variable, for example https://acme.ispm.okta.com.", EnvISPMEndpoint))
-	default:
+	} else {
 		u, err := httpx.ParseEndpoint("ISPM endpoint", endpoint)
 		if err != nil {
 			diags.AddAttributeError(path.Root("endpoint"), "Invalid ISPM endpoint", err.Error())

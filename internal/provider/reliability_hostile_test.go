@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -326,7 +324,7 @@ func TestAccReliabilitySelfSignedEndpointIsRefused(t *testing.T) {
 		ProtoV6ProviderFactories: factories(nil),
 		Steps: []resource.TestStep{{
 			Config:      fmt.Sprintf("provider \"ispm\" {\n  endpoint    = %q\n  api_token   = \"t0ken-never-sent\"\n  max_retries = 0\n}\n", srv.URL) + orgsDataSource,
-			ExpectError: regexp.MustCompile(`(?s)no answer from 127\.0\.0\.1:` + strconv.Itoa(srv.Listener.Addr().(*net.TCPAddr).Port) + `.*certificate`),
+			ExpectError: regexp.MustCompile(`(?s)no answer from 127\.0\.0\.1:` + regexp.QuoteMeta(srv.Listener.Addr().String()[len("127.0.0.1:"):]) + `.*certificate`),
 		}},
 	})
 	if n := reached.Load(); n != 0 {
