@@ -32,6 +32,11 @@ type providerData struct {
 	catalog   once[map[string]ispm.CatalogEntry]
 	refreshMu sync.Mutex
 	refreshed map[string]*once[*ispm.AppStatus]
+	// changed holds the org/app pairs this process connected, changed or
+	// disconnected: their entries in the cached gallery and source list
+	// are stale, and are read afresh, one app at a time.
+	changedMu sync.Mutex
+	changed   map[string]bool
 }
 
 func newProviderData(_ context.Context, version string, cfg resolvedConfig) (*providerData, error) {
@@ -42,6 +47,7 @@ func newProviderData(_ context.Context, version string, cfg resolvedConfig) (*pr
 		gallery:   map[string]*once[map[string]ispm.CatalogEntry]{},
 		sources:   map[string]*once[[]ispm.Source]{},
 		refreshed: map[string]*once[*ispm.AppStatus]{},
+		changed:   map[string]bool{},
 	}
 	retries := cfg.MaxRetries
 	if retries == 0 {
@@ -136,7 +142,7 @@ func (d *providerData) orgSources(ctx context.Context, orgID string) ([]ispm.Sou
 }
 
 // forgetOrg drops what is cached about an org's gallery and sources, after
-// a change this process made to them.
+// the org was refreshed as a whole.
 func (d *providerData) forgetOrg(orgID string) {
 	d.galleryMu.Lock()
 	delete(d.gallery, orgID)
@@ -151,6 +157,95 @@ func (d *providerData) forgetOrg(orgID string) {
 		}
 	}
 	d.refreshMu.Unlock()
+	d.changedMu.Lock()
+	for k := range d.changed {
+		if strings.HasPrefix(k, orgID+"/") {
+			delete(d.changed, k)
+		}
+	}
+	d.changedMu.Unlock()
+}
+
+// forgetApp marks one app of an org as changed by this process. Only that
+// app is read again: re-reading the org's whole gallery after every create
+// would cost ISPM two listings per connection on a large apply.
+func (d *providerData) forgetApp(orgID, app string) {
+	d.changedMu.Lock()
+	d.changed[orgID+"/"+app] = true
+	d.changedMu.Unlock()
+	d.refreshMu.Lock()
+	delete(d.refreshed, orgID+"/"+app)
+	d.refreshMu.Unlock()
+}
+
+func (d *providerData) isChanged(orgID, app string) bool {
+	d.changedMu.Lock()
+	defer d.changedMu.Unlock()
+	return d.changed[orgID+"/"+app]
+}
+
+// appStatus is ISPM's status of app in a connected org: from the org's
+// cached gallery, or read afresh when this process changed the app. A nil
+// status without error means ISPM reports none.
+func (d *providerData) appStatus(ctx context.Context, orgID, app string) (*ispm.AppStatus, error) {
+	if d.isChanged(orgID, app) {
+		return d.ispm.GetAppStatus(ctx, orgID, app)
+	}
+	gallery, err := d.orgGallery(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return gallery[app].OrgStatus, nil
+}
+
+// galleryView is the org's gallery with fresh statuses for the apps this
+// process changed.
+func (d *providerData) galleryView(ctx context.Context, orgID string) (map[string]ispm.CatalogEntry, error) {
+	cached, err := d.orgGallery(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var view map[string]ispm.CatalogEntry // a copy, made at the first changed app
+	for key, e := range cached {
+		if !d.isChanged(orgID, key) {
+			continue
+		}
+		st, err := d.ispm.GetAppStatus(ctx, orgID, key)
+		if err != nil {
+			return nil, err
+		}
+		if view == nil {
+			view = make(map[string]ispm.CatalogEntry, len(cached))
+			for k, v := range cached {
+				view[k] = v
+			}
+		}
+		e.OrgStatus = st
+		view[key] = e
+	}
+	if view == nil {
+		return cached, nil
+	}
+	return view, nil
+}
+
+// appSources are the org's connections for app (at most one), from the
+// cached source list, or read afresh when this process changed the app.
+func (d *providerData) appSources(ctx context.Context, orgID, app string) ([]ispm.Source, error) {
+	if d.isChanged(orgID, app) {
+		return d.ispm.ListSources(ctx, ispm.SourceFilter{OktaOrgID: orgID, App: app})
+	}
+	all, err := d.orgSources(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out []ispm.Source
+	for _, s := range all {
+		if s.App == app {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func byKey(entries []ispm.CatalogEntry) map[string]ispm.CatalogEntry {

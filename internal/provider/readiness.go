@@ -128,16 +128,15 @@ func (d *providerData) ispmFacts(ctx context.Context, t orgTarget, app string) (
 		return f, nil
 	}
 	f.OrgConnected = eligibility.Yes
-	gallery, err := d.orgGallery(ctx, t.ISPM.ID)
+	st, err := d.appStatus(ctx, t.ISPM.ID, app)
 	if err != nil {
 		return f, fmt.Errorf("reading the ISPM gallery of %s: %w", t.Domain, err)
 	}
-	entry, ok := gallery[app]
-	if !ok || entry.OrgStatus == nil {
+	if st == nil {
 		f.Reason = fmt.Sprintf("ISPM reports no status for %s in %s", app, t.Domain)
 		return f, nil
 	}
-	return d.factsFromStatus(ctx, t, entry.OrgStatus)
+	return d.factsFromStatus(ctx, t, st)
 }
 
 // factsFromStatus turns ISPM's status of an app in a connected org into
@@ -158,14 +157,12 @@ func (d *providerData) factsFromStatus(ctx context.Context, t orgTarget, st *isp
 		f.Instances = append(f.Instances, fi)
 	}
 	if st.Status == ispm.StatusConnected {
-		sources, err := d.orgSources(ctx, t.ISPM.ID)
+		sources, err := d.appSources(ctx, t.ISPM.ID, st.App)
 		if err != nil {
 			return f, fmt.Errorf("reading the ISPM sources of %s: %w", t.Domain, err)
 		}
 		for _, s := range sources {
-			if s.App == st.App {
-				f.ConnectedInstanceIDs = s.InstanceIDs()
-			}
+			f.ConnectedInstanceIDs = s.InstanceIDs()
 		}
 	}
 	return f, nil

@@ -168,7 +168,7 @@ func (d *sourceConnectionDataSource) Read(ctx context.Context, req datasource.Re
 			resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Okta org not connected to ISPM", notConnectedDetail(t))
 			return
 		}
-		sources, err := d.data.orgSources(ctx, t.ID())
+		sources, err := d.data.appSources(ctx, t.ID(), m.AppName.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot list the ISPM connections", fmt.Sprintf("Listing the ISPM connections of %s failed: %s", t.Domain, ensureSentence(err.Error())))
 			return

@@ -381,7 +381,7 @@ func (r *sourceConnectionResource) checkExisting(ctx context.Context, t orgTarge
 	if t.ID() == "" || !t.Connected() {
 		return
 	}
-	sources, err := r.data.orgSources(ctx, t.ID())
+	sources, err := r.data.appSources(ctx, t.ID(), app)
 	if err != nil {
 		// The create itself will tell; the plan need not fail on a read.
 		return
@@ -456,7 +456,7 @@ func (r *sourceConnectionResource) Create(ctx context.Context, req resource.Crea
 	src, err := submitWithRefresh(opCtx, r.data.ispm, t.ID(), app, oktaSaysReady(rd.Verdict), func() (*ispm.Source, error) {
 		return r.data.ispm.CreateSource(opCtx, creq)
 	})
-	r.data.forgetOrg(t.ID())
+	r.data.forgetApp(t.ID(), app)
 	if err != nil {
 		addCreateError(&resp.Diagnostics, err, t, app)
 		return
@@ -662,7 +662,7 @@ func (r *sourceConnectionResource) Update(ctx context.Context, req resource.Upda
 		func() (*ispm.Source, error) {
 			return r.data.ispm.UpdateSource(opCtx, id, ispm.UpdateSourceRequest{InstanceIDs: ids})
 		})
-	r.data.forgetOrg(state.OktaOrgID.ValueString())
+	r.data.forgetApp(state.OktaOrgID.ValueString(), state.AppName.ValueString())
 	switch {
 	case ispm.IsNotFound(err):
 		resp.Diagnostics.AddError("ISPM connection no longer exists",
@@ -716,7 +716,7 @@ func (r *sourceConnectionResource) Delete(ctx context.Context, req resource.Dele
 	opCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := r.data.ispm.DeleteSource(opCtx, state.ID.ValueString())
-	r.data.forgetOrg(state.OktaOrgID.ValueString())
+	r.data.forgetApp(state.OktaOrgID.ValueString(), state.AppName.ValueString())
 	if err != nil && !ispm.IsNotFound(err) {
 		resp.Diagnostics.AddError("Cannot delete the ISPM connection",
 			fmt.Sprintf("Disconnecting ISPM connection %s failed: %s", state.ID.ValueString(), ensureSentence(err.Error())))

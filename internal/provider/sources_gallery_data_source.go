@@ -170,7 +170,7 @@ func (d *sourcesGalleryDataSource) Read(ctx context.Context, req datasource.Read
 			}
 			d.data.forgetOrg(t.ID())
 		}
-		entries, err = d.data.orgGallery(ctx, t.ID())
+		entries, err = d.data.galleryView(ctx, t.ID())
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot read the ISPM Sources Gallery", err.Error())
 			return
