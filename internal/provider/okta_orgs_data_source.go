@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
 )
 
 var _ datasource.DataSourceWithConfigure = &oktaOrgsDataSource{}
@@ -73,7 +75,7 @@ func (d *oktaOrgsDataSource) Read(ctx context.Context, _ datasource.ReadRequest,
 		if !o.ConnectedAt.IsZero() {
 			connectedAt = types.StringValue(o.ConnectedAt.UTC().Format(time.RFC3339))
 		}
-		_, creds := d.data.okta[normalizeOrgRef(o.Domain)]
+		_, creds := d.data.okta[ispm.NormalizeDomain(o.Domain)]
 		vals = append(vals, types.ObjectValueMust(oktaOrgAttrTypes, map[string]attr.Value{
 			"id":               types.StringValue(o.ID),
 			"domain":           types.StringValue(o.Domain),

@@ -311,16 +311,3 @@ func (o *once[T]) do(ctx context.Context, fetch func(context.Context) (T, error)
 		return v, err
 	}
 }
-
-// normalizeOrgRef lower-cases a domain and strips a scheme and path, so a
-// user may write acme.okta.com, https://acme.okta.com or an ISPM id.
-func normalizeOrgRef(ref string) string {
-	ref = strings.TrimSpace(ref)
-	if i := strings.Index(ref, "://"); i >= 0 {
-		ref = ref[i+3:]
-	}
-	if i := strings.IndexByte(ref, '/'); i >= 0 {
-		ref = ref[:i]
-	}
-	return strings.ToLower(ref)
-}

@@ -66,7 +66,7 @@ func (d *providerData) resolveOrg(ctx context.Context, ref string) (orgTarget, e
 	if err != nil {
 		return orgTarget{}, fmt.Errorf("reading the Okta orgs connected to ISPM: %w", err)
 	}
-	want := normalizeOrgRef(ref)
+	want := ispm.NormalizeDomain(ref)
 	t := orgTarget{Ref: ref}
 	for i := range orgs {
 		if orgs[i].ID == strings.TrimSpace(ref) || strings.EqualFold(orgs[i].Domain, want) {

@@ -778,7 +778,7 @@ func parseImportID(id string) (sourceID, orgRef, app string, err error) {
 		return id, "", "", nil
 	}
 	orgRef, app = strings.TrimSpace(id[:i]), strings.TrimSpace(id[i+1:])
-	if normalizeOrgRef(orgRef) == "" || !appKeyPattern.MatchString(app) {
+	if ispm.NormalizeDomain(orgRef) == "" || !appKeyPattern.MatchString(app) {
 		return "", "", "", errors.New(badImportID(id))
 	}
 	return "", orgRef, app, nil
