@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: vet, unit and acceptance tests (real Terraform CLI
 # against the local sandbox), the smoke subset on the oldest supported
-# Terraform (1.5.7), a short run of every fuzz target, and the docs check.
+# Terraform (1.5.7), every fuzz target for a bounded number of executions,
+# and the docs check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +27,10 @@ TF_ACC_TERRAFORM_PATH=$(scripts/terraform-path.sh 1.5.7) \
 	go test -count=1 -timeout 20m -run '^TestAccSmoke' ./internal/provider/
 
 if [ -x scripts/fuzz.sh ]; then
-	echo "==> fuzz targets, briefly"
-	scripts/fuzz.sh 5s
+	# The seed corpora already ran as ordinary tests above; this adds a short
+	# fuzzing pass bounded by executions, never by seconds.
+	echo "==> fuzz targets, a bounded number of executions each"
+	scripts/fuzz.sh 2000x
 fi
 
 if [ -x scripts/docs.sh ]; then
