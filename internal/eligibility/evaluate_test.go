@@ -59,13 +59,13 @@ func TestEvaluateInstanceRules(t *testing.T) {
 			in:   Input{App: "okta_flow_sso", Okta: oktaOf("okta_flow_sso", found(workflows)), ISPM: eligibleISPM(workflows.ID)},
 			id:   workflows.ID,
 			want: map[CheckID]expect{
-				P1OrgConnected:  pass(EvidenceISPMAPI, "acme.okta.com"),
-				P2LifecycleMgmt: pass(EvidenceInferred, "inferred"),
-				P3Installed:     pass(EvidenceOktaAPI, "Okta Workflows", "okta_flow_sso"),
-				P4Active:        pass(EvidenceOktaAPI, "ACTIVE"),
-				P5Provisioning:  pass(EvidenceInferred, "SCIM_PROVISIONING", "IMPORT_NEW_USERS"),
-				P6ImportUsers:   pass(EvidenceOktaAPI, "IMPORT_NEW_USERS and IMPORT_PROFILE_UPDATES"),
-				P7ImportGroups:  pass(EvidenceISPMAPI, "eligible"),
+				P1OrgConnected:        pass(EvidenceISPMAPI, "acme.okta.com"),
+				P2LifecycleManagement: pass(EvidenceInferred, "inferred"),
+				P3Installed:           pass(EvidenceOktaAPI, "Okta Workflows", "okta_flow_sso"),
+				P4Active:              pass(EvidenceOktaAPI, "ACTIVE"),
+				P5Provisioning:        pass(EvidenceInferred, "SCIM_PROVISIONING", "IMPORT_NEW_USERS"),
+				P6ImportUsers:         pass(EvidenceOktaAPI, "IMPORT_NEW_USERS and IMPORT_PROFILE_UPDATES"),
+				P7ImportGroups:        pass(EvidenceISPMAPI, "eligible"),
 			},
 			eligible: true,
 		},
@@ -172,8 +172,8 @@ func TestEvaluateInstanceRules(t *testing.T) {
 			}(), ISPM: connectedOrg},
 			id: zoom.ID,
 			want: map[CheckID]expect{
-				P2LifecycleMgmt: {result: Fail, evidence: EvidenceOktaAPI, contains: []string{"E0000015", "connections/default"}, link: noLink},
-				P5Provisioning:  {result: Fail, evidence: EvidenceOktaAPI, cause: P2LifecycleMgmt, contains: []string{"E0000015"}, link: noLink},
+				P2LifecycleManagement: {result: Fail, evidence: EvidenceOktaAPI, contains: []string{"E0000015", "connections/default"}, link: noLink},
+				P5Provisioning:        {result: Fail, evidence: EvidenceOktaAPI, cause: P2LifecycleManagement, contains: []string{"E0000015"}, link: noLink},
 			},
 		},
 		{
@@ -181,7 +181,7 @@ func TestEvaluateInstanceRules(t *testing.T) {
 			in: Input{App: "zoomus", Okta: oktaOf("zoomus", withProv(found(zoom), ProvisioningFacts{Connection: unknown, Features: FeaturesProductMissing})),
 				ISPM: connectedOrg},
 			id:   zoom.ID,
-			want: map[CheckID]expect{P5Provisioning: {result: Fail, evidence: EvidenceOktaAPI, cause: P2LifecycleMgmt}},
+			want: map[CheckID]expect{P5Provisioning: {result: Fail, evidence: EvidenceOktaAPI, cause: P2LifecycleManagement}},
 		},
 		{
 			name: "not installed: 404, and the rest follows from P3",
@@ -315,12 +315,12 @@ func TestEvaluateInstanceRules(t *testing.T) {
 			in:   Input{App: "okta_flow_sso", ISPM: eligibleISPM(workflows.ID)},
 			id:   workflows.ID,
 			want: map[CheckID]expect{
-				P2LifecycleMgmt: pass(EvidenceInferred, "ISPM reports instance"),
-				P3Installed:     pass(EvidenceISPMAPI),
-				P4Active:        pass(EvidenceISPMAPI),
-				P5Provisioning:  pass(EvidenceISPMAPI),
-				P6ImportUsers:   pass(EvidenceISPMAPI),
-				P7ImportGroups:  pass(EvidenceISPMAPI),
+				P2LifecycleManagement: pass(EvidenceInferred, "ISPM reports instance"),
+				P3Installed:           pass(EvidenceISPMAPI),
+				P4Active:              pass(EvidenceISPMAPI),
+				P5Provisioning:        pass(EvidenceISPMAPI),
+				P6ImportUsers:         pass(EvidenceISPMAPI),
+				P7ImportGroups:        pass(EvidenceISPMAPI),
 			},
 			eligible: true,
 		},
@@ -330,8 +330,8 @@ func TestEvaluateInstanceRules(t *testing.T) {
 				Failing: []CheckID{P6ImportUsers}}}}},
 			id: zoom.ID,
 			want: map[CheckID]expect{
-				P2LifecycleMgmt: {result: Unverified, evidence: EvidenceInferred, contains: []string{"no Okta credentials"}, remedy: true},
-				P5Provisioning:  pass(EvidenceISPMAPI, "other reasons only"),
+				P2LifecycleManagement: {result: Unverified, evidence: EvidenceInferred, contains: []string{"no Okta credentials"}, remedy: true},
+				P5Provisioning:        pass(EvidenceISPMAPI, "other reasons only"),
 				P6ImportUsers: {result: Fail, evidence: EvidenceISPMAPI, contains: []string{`"Zoom"`}, remedy: true,
 					link: link("zoomus", zoom.ID, "user-management")},
 				P7ImportGroups: pass(EvidenceISPMAPI),
@@ -361,10 +361,10 @@ func TestEvaluateInstanceRules(t *testing.T) {
 			in:   Input{App: "zoomus", InstanceIDs: []string{zoom.ID}, Okta: OktaAppFacts{Credentials: true, Reason: "Okta's app listing could not be read: 503."}, ISPM: ISPMAppFacts{Reason: "ISPM timed out."}},
 			id:   zoom.ID,
 			want: map[CheckID]expect{
-				P1OrgConnected:  {result: Unverified, evidence: EvidenceISPMAPI},
-				P2LifecycleMgmt: {result: Unverified, contains: []string{"503"}},
-				P3Installed:     {result: Unverified, contains: []string{"503", "ISPM timed out."}},
-				P7ImportGroups:  {result: Unverified, cause: P3Installed},
+				P1OrgConnected:        {result: Unverified, evidence: EvidenceISPMAPI},
+				P2LifecycleManagement: {result: Unverified, contains: []string{"503"}},
+				P3Installed:           {result: Unverified, contains: []string{"503", "ISPM timed out."}},
+				P7ImportGroups:        {result: Unverified, cause: P3Installed},
 			},
 		},
 		{
@@ -440,7 +440,7 @@ func TestEvaluateOrgChecks(t *testing.T) {
 			t.Parallel()
 			tc.in.OrgURL, tc.in.App = testOrgURL, "zoomus"
 			v := Evaluate(tc.in)
-			if len(v.OrgChecks) != 2 || v.OrgChecks[0].ID != P1OrgConnected || v.OrgChecks[1].ID != P2LifecycleMgmt {
+			if len(v.OrgChecks) != 2 || v.OrgChecks[0].ID != P1OrgConnected || v.OrgChecks[1].ID != P2LifecycleManagement {
 				t.Fatalf("org checks %+v", v.OrgChecks)
 			}
 			if v.OrgChecks[0].Result != tc.p1 {

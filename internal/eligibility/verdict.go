@@ -1,5 +1,7 @@
 package eligibility
 
+import "slices"
+
 // Check is the verdict on one prerequisite.
 type Check struct {
 	ID     CheckID `json:"id"`
@@ -79,4 +81,54 @@ func (v Verdict) Instance(id string) (InstanceVerdict, bool) {
 		}
 	}
 	return InstanceVerdict{}, false
+}
+
+// OktaVerified reports whether Okta itself verified every prerequisite it
+// can verify (P3–P6) for the instance: each passes on Okta's evidence, not
+// on ISPM's report. It is the one statement of that rule: ISPM's cached
+// view is refreshed, and a refusal from ISPM read as its cache lagging,
+// only when it holds.
+func (v InstanceVerdict) OktaVerified() bool { return oktaVerified(v.Checks) }
+
+// OktaVerified reports whether Okta verified every judged instance (see
+// InstanceVerdict.OktaVerified); false when no instance was judged.
+func (v Verdict) OktaVerified() bool {
+	if len(v.Instances) == 0 {
+		return false
+	}
+	for _, iv := range v.Instances {
+		if !iv.OktaVerified() {
+			return false
+		}
+	}
+	return true
+}
+
+// LagsBehind reports whether ISPM's cached view f contradicts the verdict
+// Okta's live facts gave: for some instance Okta verified, ISPM does not
+// list it, or lists as unmet a prerequisite Okta verified. Refreshing
+// ISPM's view (the console's Refresh Data) is then worth a request.
+func (f ISPMAppFacts) LagsBehind(v Verdict) bool {
+	if f.Reason != "" || f.OrgConnected != Yes {
+		return false
+	}
+	for _, iv := range v.Instances {
+		if !iv.OktaVerified() || f.InConnection(iv.ID) {
+			continue
+		}
+		in, listed := f.Instance(iv.ID)
+		if !listed {
+			return true
+		}
+		if in.Eligible != Yes && slices.ContainsFunc(in.Failing, oktaVerifies) {
+			return true
+		}
+	}
+	return false
+}
+
+// oktaVerifies reports whether Okta's API can settle id.
+func oktaVerifies(id CheckID) bool {
+	p, _ := Lookup(id)
+	return p.OktaVerifies
 }

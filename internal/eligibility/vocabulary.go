@@ -5,6 +5,8 @@
 // project, so every rule is testable with plain values.
 package eligibility
 
+import "strings"
+
 // Result is the outcome of one prerequisite check.
 type Result string
 
@@ -46,38 +48,24 @@ type CheckID string
 
 // The prerequisites for connecting an app instance to ISPM.
 const (
-	P1OrgConnected  CheckID = "P1_ORG_CONNECTED"
-	P2LifecycleMgmt CheckID = "P2_LIFECYCLE_MANAGEMENT"
-	P3Installed     CheckID = "P3_INSTALLED"
-	P4Active        CheckID = "P4_ACTIVE"
-	P5Provisioning  CheckID = "P5_PROVISIONING"
-	P6ImportUsers   CheckID = "P6_IMPORT_USERS"
-	P7ImportGroups  CheckID = "P7_IMPORT_GROUPS"
+	P1OrgConnected        CheckID = "P1_ORG_CONNECTED"
+	P2LifecycleManagement CheckID = "P2_LIFECYCLE_MANAGEMENT"
+	P3Installed           CheckID = "P3_INSTALLED"
+	P4Active              CheckID = "P4_ACTIVE"
+	P5Provisioning        CheckID = "P5_PROVISIONING"
+	P6ImportUsers         CheckID = "P6_IMPORT_USERS"
+	P7ImportGroups        CheckID = "P7_IMPORT_GROUPS"
 )
 
-// CheckIDs lists every prerequisite in order.
-var CheckIDs = []CheckID{P1OrgConnected, P2LifecycleMgmt, P3Installed, P4Active, P5Provisioning, P6ImportUsers, P7ImportGroups}
+// OktaReadScopes are the least-privilege OAuth scopes the checks need from an
+// Okta org: read access to its apps and groups. Everything that names the
+// scopes (the adapter's default request, the provider's default and schema,
+// messages) reads them from here.
+var OktaReadScopes = []string{"okta.apps.read", "okta.groups.read"}
 
-// Title is the short human name of a prerequisite.
-func (id CheckID) Title() string {
-	switch id {
-	case P1OrgConnected:
-		return "Okta org connected to ISPM"
-	case P2LifecycleMgmt:
-		return "Org subscribed to Okta Lifecycle Management"
-	case P3Installed:
-		return "App instance installed"
-	case P4Active:
-		return "App instance active"
-	case P5Provisioning:
-		return "Provisioning enabled"
-	case P6ImportUsers:
-		return "Import New Users and Profile Updates selected"
-	case P7ImportGroups:
-		return "Import Groups selected"
-	}
-	return string(id)
-}
+// OktaReadScopesText is OktaReadScopes in words: "okta.apps.read and
+// okta.groups.read".
+func OktaReadScopesText() string { return strings.Join(OktaReadScopes, " and ") }
 
 // Tristate is a yes/no answer that may be missing.
 type Tristate int8

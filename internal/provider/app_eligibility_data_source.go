@@ -113,18 +113,14 @@ func (d *appEligibilityDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	app := m.AppName.ValueString()
 
-	t, err := d.data.resolveOrg(ctx, m.OktaOrg.ValueString())
+	t, err := d.data.resolve(ctx, lookup{Org: m.OktaOrg.ValueString(), Need: orgConnected, App: app})
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Unknown Okta org", err.Error())
-		return
-	}
-	if !t.Connected() {
-		resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Okta org not connected to ISPM", notConnectedDetail(t))
+		addLookupError(&resp.Diagnostics, err)
 		return
 	}
 	entry, err := d.data.catalogEntry(ctx, app)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("app_name"), "Unknown app", err.Error())
+		addLookupError(&resp.Diagnostics, err)
 		return
 	}
 	r, err := d.data.evaluate(ctx, readinessQuery{Org: t, App: app, InstanceIDs: ids})

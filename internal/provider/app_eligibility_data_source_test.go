@@ -3,104 +3,13 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox"
 )
-
-// Instances of the default sandbox scenario (internal/sandbox/scenarios/default.json).
-const (
-	acmeSlack        = "0oaqd88NE1biWUfTHYt2" // ready, with imported APP_GROUP groups
-	acmeSlackEU      = "0oa8HmkgHdj4FAgOAPUP" // push only: import users and groups unchecked
-	acmeSlackSandbox = "0oaLATg5EewIMeVcOxuf" // provisioning disabled
-	acmeSlackLegacy  = "0oanmMaYeApl2IxgQlZP" // inactive
-	acmeOffice365    = "0oaxN0TYhm5PcYZSJeby" // connected to ISPM in the scenario
-	acmeZoom         = "0oaq3bt868bEjtyLd1d7" // provisioning disabled
-	acmeOrg2Org5     = "0oardqt3r8Cet4BEh1d7" // ready but for Import Groups
-	globexSlack      = "0oauIefpM7zly0WdCDY4" // org without Lifecycle Management
-	notInstalledID   = "0oa0000000000000none"
-)
-
-func eligibilityBlock(name, org, app string, ids ...string) string {
-	s := fmt.Sprintf("data \"ispm_app_eligibility\" %q {\n  okta_org = %q\n  app_name = %q\n", name, org, app)
-	if len(ids) > 0 {
-		s += fmt.Sprintf("  instance_ids = [%q]\n", strings.Join(ids, `", "`))
-	}
-	return s + "}\n"
-}
-
-// checkOf finds check id of instance instanceID in a flattened
-// ispm_app_eligibility state and compares it.
-func checkOf(resName, instanceID, checkID, result, evidence string, message *regexp.Regexp, wantFix bool) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[resName]
-		if !ok {
-			return fmt.Errorf("%s not in state", resName)
-		}
-		a := rs.Primary.Attributes
-		for i := 0; a[fmt.Sprintf("instances.%d.id", i)] != ""; i++ {
-			if a[fmt.Sprintf("instances.%d.id", i)] != instanceID {
-				continue
-			}
-			for c := 0; a[fmt.Sprintf("instances.%d.checks.%d.id", i, c)] != ""; c++ {
-				p := fmt.Sprintf("instances.%d.checks.%d.", i, c)
-				if a[p+"id"] != checkID {
-					continue
-				}
-				if a[p+"result"] != result || a[p+"evidence"] != evidence {
-					return fmt.Errorf("%s %s: result %s/%s, want %s/%s (%s)", instanceID, checkID, a[p+"result"], a[p+"evidence"], result, evidence, a[p+"message"])
-				}
-				if message != nil && !message.MatchString(a[p+"message"]) {
-					return fmt.Errorf("%s %s: message %q does not match %s", instanceID, checkID, a[p+"message"], message)
-				}
-				if wantFix {
-					if a[p+"remediation.#"] == "0" || a[p+"remediation.#"] == "" {
-						return fmt.Errorf("%s %s: no remediation", instanceID, checkID)
-					}
-					if !strings.Contains(a[p+"admin_console_url"], "/admin/app/") || !strings.Contains(a[p+"admin_console_url"], instanceID) {
-						return fmt.Errorf("%s %s: admin_console_url %q is not the instance's Admin Console page", instanceID, checkID, a[p+"admin_console_url"])
-					}
-				}
-				return nil
-			}
-			return fmt.Errorf("%s has no check %s", instanceID, checkID)
-		}
-		return fmt.Errorf("%s: no instance %s in state", resName, instanceID)
-	}
-}
-
-// onlyFailure asserts that instanceID fails exactly the given check on its
-// own evidence (every other check passes or follows from it).
-func onlyFailure(resName, instanceID, checkID string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		a := s.RootModule().Resources[resName].Primary.Attributes
-		for i := 0; a[fmt.Sprintf("instances.%d.id", i)] != ""; i++ {
-			if a[fmt.Sprintf("instances.%d.id", i)] != instanceID {
-				continue
-			}
-			if a[fmt.Sprintf("instances.%d.eligible", i)] != "false" {
-				return fmt.Errorf("%s is eligible", instanceID)
-			}
-			for c := 0; a[fmt.Sprintf("instances.%d.checks.%d.id", i, c)] != ""; c++ {
-				p := fmt.Sprintf("instances.%d.checks.%d.", i, c)
-				id, res, cause := a[p+"id"], a[p+"result"], a[p+"cause"]
-				switch {
-				case id == checkID && res != "fail":
-					return fmt.Errorf("%s %s = %s, want fail", instanceID, id, res)
-				case id != checkID && res == "fail" && cause != checkID:
-					return fmt.Errorf("%s also fails %s (%s)", instanceID, id, a[p+"message"])
-				}
-			}
-			return nil
-		}
-		return fmt.Errorf("%s: no instance %s", resName, instanceID)
-	}
-}
 
 func TestAccAppEligibilityStatuses(t *testing.T) {
 	t.Parallel()
@@ -235,7 +144,7 @@ func TestAccAppEligibilityBadInput(t *testing.T) {
 		config string
 		want   string
 	}{
-		{eligibilityBlock("x", acme, "slak"), `(?s)Unknown app.*"slak" is not in the ISPM Sources Gallery.*Did you mean: slack`},
+		{eligibilityBlock("x", acme, "slak"), `(?s)App not in the ISPM Sources Gallery.*"slak" is not in the ISPM Sources Gallery.*Did you mean: slack`},
 		{eligibilityBlock("x", "initech.okta.com", "slack"), `(?s)Unknown Okta org.*No Okta org "initech.okta.com".*oktaorg_acme`},
 		{eligibilityBlock("x", env.Domain("globex"), "slack"), `(?s)Okta org not connected to ISPM.*DISCONNECTED.*Settings`},
 		{eligibilityBlock("x", acme, "slack", acmeOffice365), `(?s)Instance of another app.*is an instance of "office365", not of "slack"`},

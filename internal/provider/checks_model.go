@@ -2,6 +2,7 @@ package provider
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -37,8 +38,16 @@ func evidenceDescription(e eligibility.Evidence) string {
 	return string(e)
 }
 
-const checkDescription = "A prerequisite check. `id` is one of `P1_ORG_CONNECTED`, `P2_LIFECYCLE_MANAGEMENT`, `P3_INSTALLED`, " +
-	"`P4_ACTIVE`, `P5_PROVISIONING`, `P6_IMPORT_USERS`, `P7_IMPORT_GROUPS`. `result` is `pass`, `fail` or `unverified` " +
+// checkIDList is the prerequisites' ids as the schema lists them.
+func checkIDList() string {
+	ids := make([]string, len(eligibility.CheckIDs))
+	for i, id := range eligibility.CheckIDs {
+		ids[i] = string(id)
+	}
+	return "`" + strings.Join(ids, "`, `") + "`"
+}
+
+var checkDescription = "A prerequisite check. `id` is one of " + checkIDList() + ". `result` is `pass`, `fail` or `unverified` " +
 	"(the facts could not settle it). `evidence` says how sure the result is: `okta_api` (verified through Okta's API), " +
 	"`ispm_api` (reported by ISPM) or `inferred` (drawn from indirect evidence). `remediation` lists the steps that make a " +
 	"failing check pass, `admin_console_url` the Okta Admin Console page where they are taken, and `cause` the prerequisite " +
@@ -62,7 +71,7 @@ func checkSchema() schema.ListNestedAttribute {
 		Computed:            true,
 		MarkdownDescription: checkDescription,
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"id":                schema.StringAttribute{Computed: true, MarkdownDescription: "The prerequisite, `P1_ORG_CONNECTED` to `P7_IMPORT_GROUPS`."},
+			"id":                schema.StringAttribute{Computed: true, MarkdownDescription: "The prerequisite, `" + string(eligibility.CheckIDs[0]) + "` to `" + string(eligibility.CheckIDs[len(eligibility.CheckIDs)-1]) + "`."},
 			"title":             schema.StringAttribute{Computed: true, MarkdownDescription: "The prerequisite in words."},
 			"result":            schema.StringAttribute{Computed: true, MarkdownDescription: "`pass`, `fail` or `unverified`."},
 			"evidence":          schema.StringAttribute{Computed: true, MarkdownDescription: "`okta_api`, `ispm_api` or `inferred`."},

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
 )
 
@@ -42,7 +43,7 @@ const (
 
 // DefaultOktaScopes are the least-privilege scopes the provider needs from an
 // OAuth 2.0 service app: apps for P3–P6, groups for P7 evidence.
-var DefaultOktaScopes = []string{"okta.apps.read", "okta.groups.read"}
+var DefaultOktaScopes = eligibility.OktaReadScopes
 
 type providerModel struct {
 	Endpoint           types.String   `tfsdk:"endpoint"`

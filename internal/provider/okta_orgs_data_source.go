@@ -64,7 +64,7 @@ func (d *oktaOrgsDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *oktaOrgsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	orgs, err := d.data.listOrgs(ctx)
+	orgs, err := d.data.ispmFacts.Orgs(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the Okta orgs connected to ISPM", err.Error())
 		return

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
 )
 
@@ -130,8 +132,8 @@ func (p *ispmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 						"scopes": schema.ListAttribute{
 							Optional:    true,
 							ElementType: types.StringType,
-							MarkdownDescription: "OAuth scopes to request (env `OKTA_API_SCOPES`, comma-separated). Defaults to `okta.apps.read` and " +
-								"`okta.groups.read`, the least the checks need.",
+							MarkdownDescription: "OAuth scopes to request (env `OKTA_API_SCOPES`, comma-separated). Defaults to `" +
+								strings.Join(eligibility.OktaReadScopes, "` and `") + "`, the least the checks need.",
 							Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues()},
 						},
 					},

@@ -1,10 +1,6 @@
 package provider
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,27 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox"
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox/oktasim"
 )
-
-// factories serves the provider in-process with the given environment, so
-// parallel tests never share or read the real process environment.
-func factories(env map[string]string) map[string]func() (tfprotov6.ProviderServer, error) {
-	return map[string]func() (tfprotov6.ProviderServer, error){
-		"ispm": func() (tfprotov6.ProviderServer, error) {
-			p := &ispmProvider{version: "test", env: mapEnv(env)}
-			return providerserver.NewProtocol6WithError(p)()
-		},
-	}
-}
-
-const orgsDataSource = "\ndata \"ispm_okta_orgs\" \"all\" {}\n"
 
 func TestAccSmokeProviderValidConfigPlansEmpty(t *testing.T) {
 	t.Parallel()
@@ -199,13 +180,7 @@ func TestAccProviderEnvFallbackAndOverride(t *testing.T) {
 // with an API token org and an OAuth service-app org, and greps every log
 // line for the secrets.
 func TestAccProviderLogsCarryNoSecrets(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	pubPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
-	privPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	privPEM, pubPEM := testKeyPair(t, false)
 	env := newAccEnv(t, func(sc *sandbox.Scenario) {
 		for i := range sc.OktaOrgs {
 			if sc.OktaOrgs[i].Name == "globex" {
@@ -294,10 +269,4 @@ provider "ispm" {
 	if m := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}`).Find(logs); m != nil {
 		t.Errorf("the TRACE log contains a JWT (a client assertion or access token): %.40s…", m)
 	}
-}
-
-// wrapped compiles a pattern whose spaces match any run of white space, as
-// Terraform wraps diagnostic text.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }

@@ -1,14 +1,9 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -21,102 +16,6 @@ import (
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox/oktasim"
 )
 
-// tfDir is a Terraform working directory driven with the real terraform
-// binary and the built provider (dev_overrides), as a user would.
-type tfDir struct {
-	t   *testing.T
-	tf  string
-	dir string
-	env []string
-}
-
-func newTFDir(t *testing.T, extraEnv ...string) *tfDir {
-	t.Helper()
-	tf := terraformBinary(t)
-	return &tfDir{t: t, tf: tf, dir: t.TempDir(), env: append(cliEnv(t), extraEnv...)}
-}
-
-func (d *tfDir) write(config string) {
-	d.t.Helper()
-	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(config), 0o600); err != nil {
-		d.t.Fatal(err)
-	}
-}
-
-// tfResult is one terraform command's outcome.
-type tfResult struct {
-	args           []string
-	stdout, stderr string
-	code           int
-	elapsed        time.Duration
-}
-
-func (r tfResult) String() string {
-	return fmt.Sprintf("terraform %s: exit %d after %s\nstdout:\n%s\nstderr:\n%s", strings.Join(r.args, " "), r.code, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
-}
-
-func (d *tfDir) command(ctx context.Context, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
-	cmd := exec.CommandContext(ctx, d.tf, args...)
-	cmd.Dir, cmd.Env = d.dir, d.env
-	// Its own process group, as a shell gives a job: Ctrl-C reaches
-	// terraform and its provider plugins together.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	return cmd, &stdout, &stderr
-}
-
-// run runs terraform with args to the end (at most two minutes).
-func (d *tfDir) run(args ...string) tfResult {
-	d.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd, stdout, stderr := d.command(ctx, args...)
-	began := time.Now()
-	err := cmd.Run()
-	res := tfResult{args: args, stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(began)}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		res.code = exit.ExitCode()
-	default:
-		d.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
-	}
-	return res
-}
-
-// must runs terraform and fails the test unless it exits with code want.
-func (d *tfDir) must(want int, args ...string) tfResult {
-	d.t.Helper()
-	res := d.run(args...)
-	d.t.Logf("terraform %s: exit %d after %s", strings.Join(args, " "), res.code, res.elapsed.Round(time.Millisecond))
-	if res.code != want {
-		d.t.Fatalf("want exit %d from %s", want, res)
-	}
-	return res
-}
-
-// cliProviderBlock is the provider block for a sandbox, with the secrets
-// as literals (the secrets test passes them as variables instead).
-func cliProviderBlock(env *accEnv, extra ...string) string {
-	return "terraform {\n  required_providers {\n    ispm = { source = \"ispm-community/ispm\" }\n  }\n}\n\n" + env.ProviderConfig([]string{"acme"}, extra...)
-}
-
-// waitFor polls cond every few milliseconds until it holds or the limit
-// passes.
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %s waiting for %s", limit, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestAccReliabilityInterruptedApply interrupts an apply (Ctrl-C: SIGINT to
 // terraform and its plugins) while creates are in flight, some of them
 // stuck behind a slow ISPM. It must return promptly — the provider stops
@@ -125,7 +24,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 func TestAccReliabilityInterruptedApply(t *testing.T) {
 	t.Parallel()
 	d := newTFDir(t)
-	env := newRelEnv(t, nil, withoutSources)
+	env := newAccEnv(t, withoutSources)
 	apps := env.installSpare(t, 8)
 	d.write(cliProviderBlock(env) + connectionsHCL(env.Domain("acme"), apps))
 	slowCreates := func(latency time.Duration) {
@@ -235,7 +134,7 @@ func TestAccReliabilityOktaRateLimitStorm(t *testing.T) {
 	t.Parallel()
 	d := newTFDir(t)
 	clock := &skewedClock{}
-	env := newRelEnv(t, []sandbox.Option{sandbox.WithClock(clock.Now)}, withoutSources, func(sc *sandbox.Scenario) {
+	env := newAccEnvWithOptions(t, []sandbox.Option{sandbox.WithClock(clock.Now)}, withoutSources, func(sc *sandbox.Scenario) {
 		two := 2
 		for i := range sc.OktaOrgs {
 			if sc.OktaOrgs[i].Name == "acme" {
@@ -267,11 +166,8 @@ func TestAccReliabilityOktaRateLimitStorm(t *testing.T) {
 	// No retries: a plan that needs Okta's word (an instance ISPM has not
 	// seen yet) reports the 429 on every check it leaves unverified,
 	// naming Okta, the bucket and the moment it resets.
-	st, err := env.SB.Org("acme").Install(oktasim.NewApp{Name: "workday", Label: "Workday", Provisioning: true, ImportNewUsers: true, ImportGroups: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.write(config + connectionConfig("workday", env.Domain("acme"), "workday", []string{st.ID}))
+	workday := env.installReady(t, "acme", "workday", "Workday")
+	d.write(config + connectionConfig("workday", env.Domain("acme"), "workday", []string{workday}))
 	exhaustApps(t, env, clock, 40*time.Second)
 	reset := time.Unix(env.SB.Org("acme").RateLimitUsage()[oktasim.BucketApps].Reset, 0).UTC().Format(time.RFC3339)
 	res = d.run("plan", "-input=false", "-no-color", "-var", "max_retries=0")
@@ -296,7 +192,7 @@ func TestAccReliabilityOktaRateLimitStorm(t *testing.T) {
 func TestAccReliabilityISPMRateLimitStorm(t *testing.T) {
 	t.Parallel()
 	d := newTFDir(t)
-	env := newRelEnv(t, nil, withoutSources)
+	env := newAccEnv(t, withoutSources)
 	apps := env.installSpare(t, 3)
 	d.write("variable \"max_retries\" {\n  type    = number\n  default = 5\n}\n" +
 		cliProviderBlock(env, "max_retries = var.max_retries") + connectionsHCL(env.Domain("acme"), apps))

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -120,18 +119,13 @@ func rewritten(pairs ...string) func(http.ResponseWriter, []byte) {
 
 const htmlLoginPage = `<!DOCTYPE html><html><head><title>Sign in - Corporate Proxy</title></head><body><form method="post"><input name="user"></form></body></html>`
 
-// proxyConfig is the provider block with the ISPM endpoint replaced.
-func (e *accEnv) proxyConfig(endpoint string, extra ...string) string {
-	return strings.Replace(e.ProviderConfig(nil, extra...), fmt.Sprintf("endpoint  = %q", e.Info.ISPM.Endpoint), fmt.Sprintf("endpoint  = %q", endpoint), 1)
-}
-
 // TestAccReliabilityHostileISPMAnswers: answers a proxy or a broken server
 // may give — unknown enum values, truncated JSON, an HTML login page, an
 // oversized body — are each accepted (enums) or a clear error, and a
 // failed read leaves the state as it was.
 func TestAccReliabilityHostileISPMAnswers(t *testing.T) {
 	t.Parallel()
-	env := newRelEnv(t, nil, withoutSources)
+	env := newAccEnv(t, withoutSources)
 	proxy := newHostileProxy(t, env.Info.ISPM.Endpoint)
 	acme := env.Domain("acme")
 	const addr = "ispm_source_connection.slack"
@@ -222,7 +216,7 @@ func TestAccReliabilityHostileISPMAnswers(t *testing.T) {
 // the source instead of making a second one.
 func TestAccReliabilityProxyPageOnCreate(t *testing.T) {
 	t.Parallel()
-	env := newRelEnv(t, nil, withoutSources)
+	env := newAccEnv(t, withoutSources)
 	proxy := newHostileProxy(t, env.Info.ISPM.Endpoint)
 	acme := env.Domain("acme")
 	config := env.proxyConfig(proxy.srv.URL, "max_retries = 1") + connectionConfig("slack", acme, "slack", []string{acmeSlack})
@@ -273,7 +267,7 @@ func TestAccReliabilityProxyPageOnCreate(t *testing.T) {
 // say so, and none of it touches the state.
 func TestAccReliabilityImportIDsOfEveryShape(t *testing.T) {
 	t.Parallel()
-	env := newRelEnv(t, nil, withoutSources)
+	env := newAccEnv(t, withoutSources)
 	acme, globex := env.Domain("acme"), env.Domain("globex")
 	const addr = "ispm_source_connection.slack"
 	config := env.Config(connectionConfig("slack", acme, "slack", []string{acmeSlack}))
@@ -313,9 +307,7 @@ func TestAccReliabilityImportIDsOfEveryShape(t *testing.T) {
 // loopback) is refused before any request reaches it.
 func TestAccReliabilitySelfSignedEndpointIsRefused(t *testing.T) {
 	t.Parallel()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
+	skipUnlessAcc(t)
 	var reached atomic.Int32
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { reached.Add(1) }))
 	t.Cleanup(srv.Close)

@@ -1,11 +1,7 @@
 package provider
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,19 +39,14 @@ var wireBodies = []string{
 // a secret found is the provider's doing, not the configuration's.
 func TestAccReliabilitySecretsStayOut(t *testing.T) {
 	t.Parallel()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	privPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	privPEM, pubPEM := testKeyPair(t, false)
 	const clientID = "0oaserviceapp0000042"
-	env := newRelEnv(t, nil, withoutSources, func(sc *sandbox.Scenario) {
+	env := newAccEnv(t, withoutSources, func(sc *sandbox.Scenario) {
 		for i := range sc.OktaOrgs {
 			if sc.OktaOrgs[i].Name == "acme" {
 				sc.OktaOrgs[i].OAuthClients = append(sc.OktaOrgs[i].OAuthClients, oktasim.OAuthClient{
 					ClientID: clientID, KeyID: "kid-42", Scopes: []string{"okta.apps.read", "okta.groups.read"},
-					PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})),
+					PublicKey: pubPEM,
 				})
 			}
 		}

@@ -33,30 +33,12 @@ type checkReport struct {
 	ErrorsOnly bool
 }
 
-// shortID is the short form of a prerequisite id (P6 for P6_IMPORT_USERS).
-func shortID(id eligibility.CheckID) string {
-	s, _, _ := strings.Cut(string(id), "_")
-	return s
-}
-
 // instanceName names an instance in diagnostics: its id and label.
 func instanceName(id, label string) string {
 	if label == "" {
 		return id
 	}
 	return fmt.Sprintf("%s (%q)", id, label)
-}
-
-// healthReasonFor is the reason ISPM's daily test gives a connection
-// whose instance fails the prerequisite.
-func healthReasonFor(id eligibility.CheckID) ispm.HealthReason {
-	switch id {
-	case eligibility.P1OrgConnected:
-		return ispm.ReasonFailedAuthentication
-	case eligibility.P2LifecycleMgmt, eligibility.P5Provisioning:
-		return ispm.ReasonMissingPermissions
-	}
-	return ispm.ReasonMissingConfiguration
 }
 
 // diagnostics turns the verdict into one diagnostic per failing or
@@ -76,36 +58,36 @@ func (r checkReport) diagnostics() diag.Diagnostics {
 		subject := "Okta org " + r.Verdict.OrgDomain
 		switch c.Result {
 		case eligibility.Fail:
-			summary := fmt.Sprintf("%s fails %s %s", subject, shortID(c.ID), c.Title)
+			summary := fmt.Sprintf("%s fails %s %s", subject, c.ID.Short(), c.Title)
 			if allExisting && len(r.Verdict.Instances) > 0 {
-				summary = fmt.Sprintf("%s of connection %s no longer meets %s %s", subject, r.SourceID, shortID(c.ID), c.Title)
+				summary = fmt.Sprintf("%s of connection %s no longer meets %s %s", subject, r.SourceID, c.ID.Short(), c.Title)
 				r.add(&diags, false, path.Root("okta_org"), summary, checkDetail(c, followers, r.regressionNote(c.ID, "The org")))
 				continue
 			}
 			r.add(&diags, r.Mode == ModeEnforce, path.Root("okta_org"), summary, checkDetail(c, followers, r.failNote()))
 		case eligibility.Unverified:
-			summary := fmt.Sprintf("%s: %s %s could not be verified", subject, shortID(c.ID), c.Title)
+			summary := fmt.Sprintf("%s: %s %s could not be verified", subject, c.ID.Short(), c.Title)
 			r.add(&diags, false, path.Root("okta_org"), summary, checkDetail(c, followers, unverifiedNote))
 		}
 	}
 	for _, iv := range r.Verdict.Instances {
 		name := instanceName(iv.ID, iv.Label)
 		for _, c := range iv.Checks {
-			if c.ID == eligibility.P1OrgConnected || c.ID == eligibility.P2LifecycleMgmt || c.Cause != "" {
+			if c.ID.Scope() == eligibility.ScopeOrg || c.Cause != "" {
 				continue
 			}
 			followers := followersIn(iv, c.ID)
 			switch c.Result {
 			case eligibility.Fail:
 				if r.Existing[iv.ID] {
-					summary := fmt.Sprintf("Instance %s of connection %s no longer meets %s %s", name, r.SourceID, shortID(c.ID), c.Title)
+					summary := fmt.Sprintf("Instance %s of connection %s no longer meets %s %s", name, r.SourceID, c.ID.Short(), c.Title)
 					r.add(&diags, false, path.Root("instance_ids"), summary, checkDetail(c, followers, r.regressionNote(c.ID, "The instance")))
 					continue
 				}
-				summary := fmt.Sprintf("Instance %s fails %s %s", name, shortID(c.ID), c.Title)
+				summary := fmt.Sprintf("Instance %s fails %s %s", name, c.ID.Short(), c.Title)
 				r.add(&diags, r.Mode == ModeEnforce, path.Root("instance_ids"), summary, checkDetail(c, followers, r.failNote()))
 			case eligibility.Unverified:
-				summary := fmt.Sprintf("Instance %s: %s %s could not be verified", name, shortID(c.ID), c.Title)
+				summary := fmt.Sprintf("Instance %s: %s %s could not be verified", name, c.ID.Short(), c.Title)
 				r.add(&diags, false, path.Root("instance_ids"), summary, checkDetail(c, followers, unverifiedNote))
 			}
 		}
@@ -139,7 +121,7 @@ func followersIn(iv eligibility.InstanceVerdict, id eligibility.CheckID) []strin
 	var out []string
 	for _, c := range iv.Checks {
 		if c.Cause == id && c.Result != eligibility.Pass {
-			out = append(out, shortID(c.ID)+" "+c.Title)
+			out = append(out, c.ID.Short()+" "+c.Title)
 		}
 	}
 	return out
@@ -157,7 +139,7 @@ func (r checkReport) failNote() string {
 func (r checkReport) regressionNote(id eligibility.CheckID, what string) string {
 	return fmt.Sprintf("%s was ready when connection %s was made and has changed in Okta since. Terraform does not change or replace "+
 		"the connection for this, but ISPM's daily connection test will mark it FAILED (%s) until the prerequisite passes again.",
-		what, r.SourceID, healthReasonFor(id))
+		what, r.SourceID, ispm.HealthReasonFor(id))
 }
 
 const unverifiedNote = "An unverified prerequisite does not stop the plan; ISPM checks it again when it connects the instance."
@@ -188,24 +170,6 @@ func checkDetail(c eligibility.Check, followers []string, note string) string {
 		b.WriteString(note)
 	}
 	return b.String()
-}
-
-// oktaSaysReady reports whether Okta itself verified P3 to P6 for every
-// judged instance, so that a 422 from ISPM is more likely its cached view
-// lagging than a real failure.
-func oktaSaysReady(v eligibility.Verdict) bool {
-	if len(v.Instances) == 0 {
-		return false
-	}
-	for _, iv := range v.Instances {
-		for _, id := range []eligibility.CheckID{eligibility.P3Installed, eligibility.P4Active, eligibility.P5Provisioning, eligibility.P6ImportUsers} {
-			c := iv.Check(id)
-			if c.Result != eligibility.Pass || c.Evidence == eligibility.EvidenceISPMAPI {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // createIdempotencyKey is the Idempotency-Key of the create of a connection

@@ -21,7 +21,7 @@ func pass(id eligibility.CheckID) eligibility.Check {
 // verdictWith is a verdict on one org whose instances pass every check but
 // those given.
 func verdictWith(orgChecks []eligibility.Check, instances map[string][]eligibility.Check) eligibility.Verdict {
-	v := eligibility.Verdict{OrgDomain: "acme.okta.com", App: "slack", OrgChecks: []eligibility.Check{pass(eligibility.P1OrgConnected), pass(eligibility.P2LifecycleMgmt)}}
+	v := eligibility.Verdict{OrgDomain: "acme.okta.com", App: "slack", OrgChecks: []eligibility.Check{pass(eligibility.P1OrgConnected), pass(eligibility.P2LifecycleManagement)}}
 	for _, c := range orgChecks {
 		for i := range v.OrgChecks {
 			if v.OrgChecks[i].ID == c.ID {
@@ -33,9 +33,9 @@ func verdictWith(orgChecks []eligibility.Check, instances map[string][]eligibili
 		iv := eligibility.InstanceVerdict{ID: id, Label: "Slack " + id[len(id)-2:]}
 		for _, cid := range eligibility.CheckIDs {
 			c := pass(cid)
-			if cid == eligibility.P1OrgConnected || cid == eligibility.P2LifecycleMgmt {
+			if cid == eligibility.P1OrgConnected || cid == eligibility.P2LifecycleManagement {
 				c = v.OrgChecks[0]
-				if cid == eligibility.P2LifecycleMgmt {
+				if cid == eligibility.P2LifecycleManagement {
 					c = v.OrgChecks[1]
 				}
 			}
@@ -152,9 +152,9 @@ func TestCheckReportRootCausesOnly(t *testing.T) {
 }
 
 func TestCheckReportOrgChecksOnce(t *testing.T) {
-	p2 := eligibility.Check{ID: eligibility.P2LifecycleMgmt, Title: eligibility.P2LifecycleMgmt.Title(), Result: eligibility.Fail,
+	p2 := eligibility.Check{ID: eligibility.P2LifecycleManagement, Title: eligibility.P2LifecycleManagement.Title(), Result: eligibility.Fail,
 		Evidence: eligibility.EvidenceOktaAPI, Message: "401 E0000015", Remediation: []string{"Ask your account team."}}
-	p5 := eligibility.Check{ID: eligibility.P5Provisioning, Title: eligibility.P5Provisioning.Title(), Result: eligibility.Fail, Cause: eligibility.P2LifecycleMgmt}
+	p5 := eligibility.Check{ID: eligibility.P5Provisioning, Title: eligibility.P5Provisioning.Title(), Result: eligibility.Fail, Cause: eligibility.P2LifecycleManagement}
 	v := verdictWith([]eligibility.Check{p2}, map[string][]eligibility.Check{
 		"0oa00000000000000001": {p2, p5},
 		"0oa00000000000000002": {p2, p5},
@@ -197,27 +197,20 @@ func TestCheckReportUnverifiedIsAWarning(t *testing.T) {
 	}
 }
 
-func diagPath(d diag.Diagnostic) path.Path {
-	if wp, ok := d.(diag.DiagnosticWithPath); ok {
-		return wp.Path()
-	}
-	return path.Empty()
-}
-
-func TestOktaSaysReady(t *testing.T) {
+func TestVerdictOktaVerified(t *testing.T) {
 	ready := verdictWith(nil, map[string][]eligibility.Check{"0oa00000000000000001": nil})
-	if !oktaSaysReady(ready) {
+	if !ready.OktaVerified() {
 		t.Error("every check passed on Okta's evidence: ready")
 	}
 	byISPM := pass(eligibility.P5Provisioning)
 	byISPM.Evidence = eligibility.EvidenceISPMAPI
-	if oktaSaysReady(verdictWith(nil, map[string][]eligibility.Check{"0oa00000000000000001": {byISPM}})) {
+	if (verdictWith(nil, map[string][]eligibility.Check{"0oa00000000000000001": {byISPM}})).OktaVerified() {
 		t.Error("P5 rests on ISPM's word: not Okta's verdict")
 	}
-	if oktaSaysReady(verdictWith(nil, map[string][]eligibility.Check{"0oa00000000000000001": {p6Fail}})) {
+	if (verdictWith(nil, map[string][]eligibility.Check{"0oa00000000000000001": {p6Fail}})).OktaVerified() {
 		t.Error("P6 fails: not ready")
 	}
-	if oktaSaysReady(eligibility.Verdict{}) {
+	if (eligibility.Verdict{}).OktaVerified() {
 		t.Error("no instance: not ready")
 	}
 }
@@ -344,10 +337,9 @@ func TestTrustedRoundTrip(t *testing.T) {
 // fakeISPM answers the calls a test scripts; other calls panic.
 type fakeISPM struct {
 	ispm.Client
-	gets      []*ispm.Source
-	getErr    error
-	getCalls  int
-	refreshes int
+	gets     []*ispm.Source
+	getErr   error
+	getCalls int
 }
 
 func (f *fakeISPM) GetSource(_ context.Context, id string) (*ispm.Source, error) {
@@ -357,47 +349,6 @@ func (f *fakeISPM) GetSource(_ context.Context, id string) (*ispm.Source, error)
 	}
 	s := f.gets[min(f.getCalls, len(f.gets))-1]
 	return s, nil
-}
-
-func (f *fakeISPM) RefreshAppStatus(context.Context, string, string) (*ispm.AppStatus, error) {
-	f.refreshes++
-	return &ispm.AppStatus{}, nil
-}
-
-func TestSubmitWithRefresh(t *testing.T) {
-	ctx := context.Background()
-	refused := &ispm.APIError{Kind: ispm.KindValidation, StatusCode: 422}
-	for _, tc := range []struct {
-		name       string
-		oktaReady  bool
-		answers    []error
-		wantCalls  int
-		wantRefrsh int
-		wantErr    bool
-	}{
-		{"accepted", true, []error{nil}, 1, 0, false},
-		{"ISPM lags behind Okta", true, []error{refused, nil}, 2, 1, false},
-		{"ISPM still refuses", true, []error{refused, refused}, 2, 1, true},
-		{"Okta does not say ready", false, []error{refused}, 1, 0, true},
-		{"conflict", true, []error{&ispm.APIError{Kind: ispm.KindConflict, StatusCode: 409}}, 1, 0, true},
-		{"key reused", true, []error{&ispm.APIError{Kind: ispm.KindValidation, Type: ispm.ProblemIdempotencyKeyReused}}, 1, 0, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := &fakeISPM{}
-			calls := 0
-			_, err := submitWithRefresh(ctx, f, "oktaorg_acme", "slack", tc.oktaReady, func() (*ispm.Source, error) {
-				err := tc.answers[calls]
-				calls++
-				if err != nil {
-					return nil, err
-				}
-				return &ispm.Source{ID: "src_1"}, nil
-			})
-			if calls != tc.wantCalls || f.refreshes != tc.wantRefrsh || (err != nil) != tc.wantErr {
-				t.Errorf("calls %d, refreshes %d, err %v; want %d, %d, error %v", calls, f.refreshes, err, tc.wantCalls, tc.wantRefrsh, tc.wantErr)
-			}
-		})
-	}
 }
 
 func TestWaitConnected(t *testing.T) {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -148,27 +147,18 @@ func (d *sourceConnectionDataSource) Read(ctx context.Context, req datasource.Re
 		}
 		src = s
 		m.OktaOrg = types.StringValue(src.OktaOrgID)
-		if orgs, err := d.data.listOrgs(ctx); err == nil {
+		if orgs, err := d.data.ispmFacts.Orgs(ctx); err == nil {
 			if dom := orgDomains(orgs)[src.OktaOrgID]; dom != "" {
 				m.OktaOrg = types.StringValue(dom)
 			}
 		}
 	} else {
-		t, err := d.data.resolveOrg(ctx, m.OktaOrg.ValueString())
+		t, err := d.data.resolve(ctx, lookup{Org: m.OktaOrg.ValueString(), Need: orgInISPM})
 		if err != nil {
-			var unknown *errUnknownOrg
-			if errors.As(err, &unknown) {
-				resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Unknown Okta org", err.Error())
-			} else {
-				resp.Diagnostics.AddError("Cannot read the Okta orgs connected to ISPM", ensureSentence(err.Error()))
-			}
+			addLookupError(&resp.Diagnostics, err)
 			return
 		}
-		if t.ID() == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Okta org not connected to ISPM", notConnectedDetail(t))
-			return
-		}
-		sources, err := d.data.appSources(ctx, t.ID(), m.AppName.ValueString())
+		sources, err := d.data.ispmFacts.AppSources(ctx, t.ID(), m.AppName.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot list the ISPM connections", fmt.Sprintf("Listing the ISPM connections of %s failed: %s", t.Domain, ensureSentence(err.Error())))
 			return

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -184,39 +183,6 @@ func TestAccSourceConnectionReadinessPreview(t *testing.T) {
 			},
 		},
 	})
-}
-
-// wantErrorsAt asserts that each pattern matches an error diagnostic on
-// the attribute (summary and detail joined by a newline).
-func wantErrorsAt(t *testing.T, rec *diagRecorder, attr string, patterns ...string) {
-	t.Helper()
-	wantDiagsAt(t, rec, tfprotov6.DiagnosticSeverityError, attr, patterns...)
-}
-
-func wantDiagsAt(t *testing.T, rec *diagRecorder, sev tfprotov6.DiagnosticSeverity, attr string, patterns ...string) {
-	t.Helper()
-	for _, p := range patterns {
-		found := rec.find(sev, regexp.MustCompile(p))
-		if len(found) == 0 {
-			t.Fatalf("no %s matches %s; the provider returned:\n%s", severityName(sev), p, rec.summaries())
-		}
-		for _, d := range found {
-			if got := attributeName(d); got != attr {
-				t.Fatalf("%s %q is on %q, want %q", severityName(sev), d.Summary, got, attr)
-			}
-		}
-	}
-}
-
-// attributeName is the root attribute a diagnostic is about, or "".
-func attributeName(d *tfprotov6.Diagnostic) string {
-	if d.Attribute == nil || len(d.Attribute.Steps()) == 0 {
-		return ""
-	}
-	if name, ok := d.Attribute.Steps()[0].(tftypes.AttributeName); ok {
-		return string(name)
-	}
-	return ""
 }
 
 // TestAccSourceConnectionPlanErrors: what is wrong with the configuration

@@ -3,14 +3,12 @@ package provider
 import (
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -130,18 +128,9 @@ func (d *sourceConnectionsDataSource) Read(ctx context.Context, req datasource.R
 	}
 	m.OktaOrgID = types.StringNull()
 	if ref := m.OktaOrg.ValueString(); ref != "" {
-		t, err := d.data.resolveOrg(ctx, ref)
+		t, err := d.data.resolve(ctx, lookup{Org: ref, Need: orgInISPM})
 		if err != nil {
-			var unknown *errUnknownOrg
-			if errors.As(err, &unknown) {
-				resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Unknown Okta org", err.Error())
-			} else {
-				resp.Diagnostics.AddError("Cannot read the Okta orgs connected to ISPM", ensureSentence(err.Error()))
-			}
-			return
-		}
-		if t.ID() == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Okta org not connected to ISPM", notConnectedDetail(t))
+			addLookupError(&resp.Diagnostics, err)
 			return
 		}
 		filter.OktaOrgID = t.ID()
@@ -152,7 +141,7 @@ func (d *sourceConnectionsDataSource) Read(ctx context.Context, req datasource.R
 		resp.Diagnostics.AddError("Cannot list the ISPM connections", ensureSentence(err.Error()))
 		return
 	}
-	orgs, err := d.data.listOrgs(ctx)
+	orgs, err := d.data.ispmFacts.Orgs(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the Okta orgs connected to ISPM", ensureSentence(err.Error()))
 		return

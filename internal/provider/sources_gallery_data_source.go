@@ -153,13 +153,9 @@ func (d *sourcesGalleryDataSource) Read(ctx context.Context, req datasource.Read
 	var entries map[string]ispm.CatalogEntry
 	m.OktaOrgID = types.StringNull()
 	if ref := m.OktaOrg.ValueString(); ref != "" {
-		t, err := d.data.resolveOrg(ctx, ref)
+		t, err := d.data.resolve(ctx, lookup{Org: ref, Need: orgConnected})
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Unknown Okta org", err.Error())
-			return
-		}
-		if !t.Connected() {
-			resp.Diagnostics.AddAttributeError(path.Root("okta_org"), "Okta org not connected to ISPM", notConnectedDetail(t))
+			addLookupError(&resp.Diagnostics, err)
 			return
 		}
 		m.OktaOrgID = types.StringValue(t.ID())
@@ -168,16 +164,16 @@ func (d *sourcesGalleryDataSource) Read(ctx context.Context, req datasource.Read
 				resp.Diagnostics.AddError("Cannot refresh the ISPM gallery", fmt.Sprintf("Refreshing %s in ISPM failed: %s", t.Domain, err))
 				return
 			}
-			d.data.forgetOrg(t.ID())
+			d.data.ispmFacts.ForgetOrg(t.ID())
 		}
-		entries, err = d.data.galleryView(ctx, t.ID())
+		entries, err = d.data.ispmFacts.Gallery(ctx, t.ID())
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot read the ISPM Sources Gallery", err.Error())
 			return
 		}
 	} else {
 		var err error
-		if entries, err = d.data.catalogEntries(ctx); err != nil {
+		if entries, err = d.data.ispmFacts.Catalog(ctx); err != nil {
 			resp.Diagnostics.AddError("Cannot read the ISPM Sources Gallery", err.Error())
 			return
 		}
@@ -246,14 +242,4 @@ func galleryAppValue(e ispm.CatalogEntry) types.Object {
 		"source_id":             source,
 		"refreshed_at":          refreshed,
 	})
-}
-
-// notConnectedDetail explains a failing P1 for an org the provider knows.
-func notConnectedDetail(t orgTarget) string {
-	state := "not known to ISPM"
-	if t.ISPM != nil {
-		state = fmt.Sprintf("%s in ISPM (id %s)", t.ISPM.ConnectionState, t.ISPM.ID)
-	}
-	return fmt.Sprintf("The Okta org %s is %s, so ISPM cannot ingest any of its apps (prerequisite P1). "+
-		"In the ISPM console open Settings, Okta orgs, and connect %s; then run terraform again.", t.Domain, state, t.Domain)
 }

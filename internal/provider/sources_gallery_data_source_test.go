@@ -2,11 +2,9 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 func TestAccSourcesGallery(t *testing.T) {
@@ -113,28 +111,5 @@ func TestAccSourcesGalleryBadInput(t *testing.T) {
 				ExpectError: wrapped(want),
 			}},
 		})
-	}
-}
-
-func atLeast(n int) resource.CheckResourceAttrWithFunc {
-	return func(v string) error {
-		var got int
-		if _, err := fmt.Sscan(v, &got); err != nil || got < n {
-			return fmt.Errorf("got %q, want at least %d", v, n)
-		}
-		return nil
-	}
-}
-
-// allStatus checks that every app a gallery data source kept has status.
-func allStatus(name, status string) resource.TestCheckFunc {
-	re := regexp.MustCompile(`^apps\.[^.]+\.status$`)
-	return func(s *terraform.State) error {
-		for k, v := range s.RootModule().Resources[name].Primary.Attributes {
-			if re.MatchString(k) && v != status {
-				return fmt.Errorf("%s = %q, want %q", k, v, status)
-			}
-		}
-		return nil
 	}
 }
