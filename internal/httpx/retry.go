@@ -1,6 +1,8 @@
 // Package httpx is the HTTP plumbing shared by the Okta and ISPM clients:
 // retries with backoff that honour the servers' rate-limit answers, prompt
-// cancellation, a fixed User-Agent, endpoint rules and safe pagination.
+// cancellation, a fixed User-Agent, endpoint rules, safe pagination, and
+// the handling of answers' bodies: bounded reads, media-type checks, and
+// sanitising of server text quoted in errors.
 package httpx
 
 import (

@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
 )
@@ -318,14 +316,14 @@ func errorFromResponse(method, path string, status int, header http.Header, body
 	if d, ok := httpx.RetryAfter(header, now); ok {
 		e.RetryAfter = d
 	}
-	mediaType := mediaTypeOf(header)
+	mediaType, notJSON := httpx.DeclaredNotJSON(header, unparseableType)
 	var p Problem
 	switch {
 	case len(body) == 0:
 		// Nothing to add: the status says it all.
-	case isJSONMediaType(mediaType) || mediaType == "":
+	case !notJSON:
 		if err := json.Unmarshal(body, &p); err != nil {
-			e.Detail = fmt.Sprintf("the error body is not valid problem details JSON (%s)", describeJSONError(err))
+			e.Detail = fmt.Sprintf("the error body is not valid problem details JSON (%s)", httpx.DescribeJSONError(err))
 			break
 		}
 		e.Type = clean(p.Type, maxDetailLen, secrets)
@@ -357,67 +355,19 @@ func errorFromResponse(method, path string, status int, header http.Header, body
 	return e
 }
 
-func mediaTypeOf(h http.Header) string {
-	ct := h.Get("Content-Type")
-	if ct == "" {
-		return ""
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return "an unparseable content type"
-	}
-	return mt
-}
+// unparseableType is how a message names a Content-Type that cannot be
+// parsed.
+const unparseableType = "an unparseable content type"
 
-func isJSONMediaType(mt string) bool {
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
-
-func describeJSONError(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case err.Error() == "unexpected end of JSON input":
-		return "truncated"
-	case errors.As(err, &syn):
-		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		if typ.Field != "" {
-			return fmt.Sprintf("member %q is a JSON %s where %s was expected", typ.Field, typ.Value, typ.Type)
-		}
-		return fmt.Sprintf("a JSON %s where %s was expected", typ.Value, typ.Type)
-	}
-	return err.Error()
-}
-
-// clean makes server-supplied text safe to show: no secrets, no control
-// characters, bounded length.
+// clean makes server-supplied text safe to show: no secrets (each becomes
+// [redacted]), no control characters (newlines and tabs become spaces),
+// bounded length.
 func clean(s string, limit int, secrets []string) string {
-	// Strip control characters first: they could split a secret and
-	// hide it from the redaction.
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return ' '
-		}
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return -1
-		}
-		return r
-	}, s)
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	s = strings.TrimSpace(s)
-	if len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
+	return sanitizer(secrets).Clean(s, limit)
 }
 
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+// sanitizer is how this package makes server text and transport errors
+// safe to quote.
+func sanitizer(secrets []string) httpx.Sanitizer {
+	return httpx.Sanitizer{Secrets: secrets, Mask: "[redacted]", Spaces: "\n\t"}
+}

@@ -157,11 +157,11 @@ func (c *RESTClient) do(ctx context.Context, cl call, out any) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("ISPM API %s %s: %w", cl.method, cl.path, ctxErr)
 		}
-		return fmt.Errorf("ISPM API %s %s: no answer from %s: %s", cl.method, cl.path, c.base.Host, c.redact(unwrapURLError(err)))
+		return fmt.Errorf("ISPM API %s %s: no answer from %s: %s", cl.method, cl.path, c.base.Host, c.redact(httpx.UnwrapURLError(err)))
 	}
 	defer resp.Body.Close()
 
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
+	data, tooLarge, readErr := httpx.ReadBody(resp.Body, c.maxBytes)
 	if readErr != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("ISPM API %s %s: %w", cl.method, cl.path, ctxErr)
@@ -170,7 +170,7 @@ func (c *RESTClient) do(ctx context.Context, cl call, out any) error {
 			RequestID: clean(resp.Header.Get("X-Request-Id"), maxRequestID, []string{c.token}),
 			Err:       fmt.Errorf("the answer was cut off while reading it (%s); try again", c.redact(readErr))}
 	}
-	if int64(len(data)) > c.maxBytes {
+	if tooLarge {
 		return &APIError{Kind: KindInvalidResponse, StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
 			RequestID: clean(resp.Header.Get("X-Request-Id"), maxRequestID, []string{c.token}),
 			Err:       fmt.Errorf("the answer is larger than the %d bytes this client accepts", c.maxBytes)}
@@ -191,14 +191,14 @@ func (c *RESTClient) do(ctx context.Context, cl call, out any) error {
 		return &APIError{Kind: KindInvalidResponse, StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
 			RequestID: clean(resp.Header.Get("X-Request-Id"), maxRequestID, []string{c.token}), Err: err}
 	}
-	if mt := mediaTypeOf(resp.Header); mt != "" && !isJSONMediaType(mt) {
+	if mt, ok := httpx.DeclaredNotJSON(resp.Header, unparseableType); ok {
 		return invalid(fmt.Errorf("the body is %s, not JSON; a proxy or load balancer in front of ISPM may have answered", mt))
 	}
 	if len(data) == 0 {
 		return invalid(errors.New("the body is empty where JSON was expected"))
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return invalid(fmt.Errorf("the body is not the expected JSON (%s)", describeJSONError(err)))
+		return invalid(fmt.Errorf("the body is not the expected JSON (%s)", httpx.DescribeJSONError(err)))
 	}
 	if v, ok := out.(interface{ check() error }); ok {
 		if err := v.check(); err != nil {
@@ -210,17 +210,7 @@ func (c *RESTClient) do(ctx context.Context, cl call, out any) error {
 
 // redact removes the token from an error text that may quote a request.
 func (c *RESTClient) redact(err error) string {
-	return strings.ReplaceAll(err.Error(), c.token, "[redacted]")
-}
-
-// unwrapURLError drops *url.Error's "Get \"http://...\":" prefix: the
-// caller's message names the request already.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return sanitizer([]string{c.token}).Redact(err.Error())
 }
 
 type page[T any] struct {

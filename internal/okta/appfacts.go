@@ -55,7 +55,7 @@ type AppQuery struct {
 // Okta refuses the credentials (*AuthError).
 func (o *Org) AppFacts(ctx context.Context, q AppQuery) (eligibility.OktaAppFacts, error) {
 	out := eligibility.OktaAppFacts{Credentials: true}
-	snap, err := o.listing.do(ctx, o.fetchListing)
+	snap, err := o.listing.Do(ctx, o.fetchListing)
 	if err != nil {
 		if fatal(ctx, err) {
 			return out, err
@@ -111,7 +111,7 @@ func (o *Org) AppFacts(ctx context.Context, q AppQuery) (eligibility.OktaAppFact
 		return out, err
 	}
 	if len(needGroups) > 0 {
-		idx, err := o.groups.do(ctx, o.fetchGroups)
+		idx, err := o.groups.Do(ctx, o.fetchGroups)
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
@@ -131,7 +131,7 @@ func (o *Org) AppFacts(ctx context.Context, q AppQuery) (eligibility.OktaAppFact
 // Instances lists the org's app objects named app (any status), from the
 // shared listing.
 func (o *Org) Instances(ctx context.Context, app string) ([]eligibility.InstanceSummary, error) {
-	snap, err := o.listing.do(ctx, o.fetchListing)
+	snap, err := o.listing.Do(ctx, o.fetchListing)
 	if err != nil {
 		return nil, err
 	}
@@ -190,15 +190,7 @@ type provKey struct{ id, lastUpdated string }
 // provisioning returns the provisioning answer for an app object,
 // remembered per app id and lastUpdated.
 func (o *Org) provisioning(ctx context.Context, a eligibility.AppObject) (eligibility.ProvisioningFacts, error) {
-	key := provKey{a.ID, a.LastUpdated}
-	o.provMu.Lock()
-	f, ok := o.prov[key]
-	if !ok {
-		f = &flight[eligibility.ProvisioningFacts]{}
-		o.prov[key] = f
-	}
-	o.provMu.Unlock()
-	p, err := f.do(ctx, func(ctx context.Context) (eligibility.ProvisioningFacts, error) {
+	p, err := o.prov.Do(ctx, provKey{a.ID, a.LastUpdated}, func(ctx context.Context) (eligibility.ProvisioningFacts, error) {
 		return o.fetchProvisioning(ctx, a.ID)
 	})
 	if err != nil && !fatal(ctx, err) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
+	"github.com/ispm-community/terraform-provider-ispm/internal/memo"
 )
 
 // Defaults used when Config leaves a field at its zero value.
@@ -32,7 +33,7 @@ const (
 
 // DefaultScopes are the OAuth scopes requested when Config.Scopes is empty:
 // apps for P3–P6, groups for the Import Groups evidence.
-var DefaultScopes = []string{"okta.apps.read", "okta.groups.read"}
+var DefaultScopes = eligibility.OktaReadScopes
 
 // Config describes one Okta org and how to reach it. Exactly one kind of
 // credentials is set: APIToken, or ClientID with PrivateKeyPEM.
@@ -88,11 +89,13 @@ type Org struct {
 	// fetch serves everyone waiting.
 	reqMu sync.Mutex
 
-	listing flight[*snapshot]
-	groups  flight[groupIndex]
-
-	provMu sync.Mutex
-	prov   map[provKey]*flight[eligibility.ProvisioningFacts]
+	// The listing, the group index and each app's provisioning answer are
+	// read once per process, failures included: a failure after the
+	// transport's retries would only fail again and spend the org's rate
+	// limit doing so.
+	listing *memo.Cell[*snapshot]
+	groups  *memo.Cell[groupIndex]
+	prov    *memo.Map[provKey, eligibility.ProvisioningFacts]
 
 	lcmMu sync.Mutex
 	lcm   lifecycle
@@ -104,7 +107,14 @@ func New(cfg Config) (*Org, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Org{url: u, domain: strings.ToLower(u.Host), prov: map[provKey]*flight[eligibility.ProvisioningFacts]{}}
+	kept := memo.Options{RememberFailures: true}
+	o := &Org{
+		url:     u,
+		domain:  strings.ToLower(u.Host),
+		listing: memo.NewCell[*snapshot](kept),
+		groups:  memo.NewCell[groupIndex](kept),
+		prov:    memo.New[provKey, eligibility.ProvisioningFacts](kept),
+	}
 
 	token := strings.TrimSpace(cfg.APIToken)
 	oauth := cfg.ClientID != "" || cfg.PrivateKeyPEM != "" || cfg.PrivateKeyID != ""

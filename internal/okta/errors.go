@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	oktasdk "github.com/okta/okta-sdk-golang/v2/okta"
 
+	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
 )
 
@@ -136,7 +133,7 @@ func (e *AuthError) Error() string {
 	}
 }
 
-func (e *AuthError) scopes() string { return "okta.apps.read and okta.groups.read" }
+func (e *AuthError) scopes() string { return eligibility.OktaReadScopesText() }
 
 // oktaErrorBody is Okta's error document.
 type oktaErrorBody struct {
@@ -158,7 +155,7 @@ func (o *Org) apiError(endpoint string, b bucket, resp *http.Response, attempts 
 		e.RateLimit = &rl
 	}
 	var body oktaErrorBody
-	if data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10)); err == nil && len(data) > 0 {
+	if data, _, err := httpx.ReadBody(resp.Body, maxErrorBody); err == nil && len(data) > 0 {
 		_ = json.Unmarshal(data, &body)
 	}
 	// The body is the server's text, or a proxy's: shown bounded, without
@@ -176,8 +173,8 @@ func (o *Org) apiError(endpoint string, b bucket, resp *http.Response, attempts 
 		e.Summary = cleanText(wwwAuthenticateParam(resp.Header.Get("WWW-Authenticate"), "error_description"), maxServerText, o.secrets)
 	}
 	if e.Summary == "" && e.Code == "" {
-		if err := notJSON(resp); err != nil {
-			e.Summary = "the body is " + mediaType(resp) + ", not Okta's JSON error; a proxy or firewall in front of Okta may have answered"
+		if mt, ok := httpx.DeclaredNotJSON(resp.Header, unreadableType); ok {
+			e.Summary = "the body is " + mt + ", not Okta's JSON error; a proxy or firewall in front of Okta may have answered"
 		}
 	}
 	switch {
@@ -248,51 +245,28 @@ func fatal(ctx context.Context, err error) bool {
 // maxServerText bounds one piece of server text quoted in an error.
 const maxServerText = 500
 
+// maxErrorBody bounds how much of an error answer's body is read; a longer
+// one is decoded as cut off there.
+const maxErrorBody = 64 << 10
+
+// unreadableType is how a message names a Content-Type that cannot be
+// parsed.
+const unreadableType = "of an unreadable content type"
+
 // cleanText makes server text safe to show: secrets removed, control
-// characters dropped (they could also split a secret past the redaction),
+// characters dropped (newlines, tabs and carriage returns become spaces),
 // length bounded.
 func cleanText(s string, limit int, secrets []string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
-		case unicode.IsControl(r) || r == utf8.RuneError:
-			return -1
-		}
-		return r
-	}, s)
-	s = redact(s, secrets)
-	s = strings.TrimSpace(s)
-	if len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
+	return httpx.Sanitizer{Secrets: secrets, Mask: "(redacted)", Spaces: "\n\t\r"}.Clean(s, limit)
 }
 
 // notJSON reports an answer whose declared media type is not JSON, such as
 // a proxy's HTML page.
 func notJSON(resp *http.Response) error {
-	mt := mediaType(resp)
-	if mt == "" || mt == "application/json" || strings.HasSuffix(mt, "+json") {
-		return nil
+	if mt, ok := httpx.DeclaredNotJSON(resp.Header, unreadableType); ok {
+		return fmt.Errorf("the body is %s, not JSON; a proxy or firewall in front of Okta may have answered", mt)
 	}
-	return fmt.Errorf("the body is %s, not JSON; a proxy or firewall in front of Okta may have answered", mt)
-}
-
-func mediaType(resp *http.Response) string {
-	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
-		return ""
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return "of an unreadable content type"
-	}
-	return mt
+	return nil
 }
 
 func quoteIf(s string) string {
