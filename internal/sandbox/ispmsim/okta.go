@@ -41,7 +41,7 @@ type OktaInstance struct {
 // Eligible reports whether the instance meets P3–P7 (P1 and P2 are about
 // the org).
 func (i OktaInstance) Eligible() bool {
-	return i.Status == "ACTIVE" && i.ProvisioningEnabled && i.ImportNewUsers && i.ImportGroups
+	return len(unmetPrerequisites(i.Name, &i)) == 0
 }
 
 // StaticOrg is an in-memory OktaOrg for tests and for running the ISPM

@@ -1,9 +1,30 @@
 package oktasim
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 )
+
+// Errors of out-of-band changes, for errors.Is: the control API answers 404,
+// 409 and 400 for them.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflicts with the current state")
+	ErrInvalid  = errors.New("invalid change")
+)
+
+type stateError struct {
+	kind error
+	msg  string
+}
+
+func (e *stateError) Error() string        { return e.msg }
+func (e *stateError) Is(target error) bool { return target == e.kind }
+
+func newStateError(kind error, format string, args ...any) error {
+	return &stateError{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
 
 // Okta error codes the simulator answers with. Summaries are Okta's own
 // wording (see testdata for the recorded and documented bodies).
