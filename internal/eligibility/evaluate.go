@@ -18,7 +18,7 @@ const (
 // app's status. It never fails: missing facts make checks unverified.
 func Evaluate(in Input) Verdict {
 	e := newEvaluator(in)
-	v := Verdict{OrgDomain: e.domain, App: in.App, EligibleInstanceIDs: []string{}}
+	v := Verdict{OrgDomain: e.domain, App: in.App, EligibleInstanceIDs: []string{}, OktaReadyInstanceIDs: []string{}}
 	for _, p := range prerequisites {
 		if p.Scope == ScopeOrg {
 			v.OrgChecks = append(v.OrgChecks, p.judge(e, nil))
@@ -28,6 +28,9 @@ func Evaluate(in Input) Verdict {
 		iv := e.instance(id, v.OrgChecks)
 		if iv.Eligible {
 			v.EligibleInstanceIDs = append(v.EligibleInstanceIDs, iv.ID)
+		}
+		if iv.OktaReady {
+			v.OktaReadyInstanceIDs = append(v.OktaReadyInstanceIDs, iv.ID)
 		}
 		v.Instances = append(v.Instances, iv)
 	}
@@ -249,6 +252,8 @@ func (e *evaluator) instance(id string, orgChecks []Check) InstanceVerdict {
 			v.Eligible = false
 		}
 	}
+	v.OktaReady = readyInOkta(v.Checks)
+	v.NotFromOkta = e.substitute(okta, v.Checks)
 	return v
 }
 
@@ -281,6 +286,32 @@ func follower(root Check, id CheckID, s subject) Check {
 		c.Message = fmt.Sprintf("Not checked: whether %s is installed is not known (see %s).", s, root.ID)
 	}
 	return c
+}
+
+// substitute says, when the provider holds Okta credentials, why the
+// instance's P3–P6 verdict did not come from Okta in this run, or nil.
+func (e *evaluator) substitute(f OktaInstanceFacts, checks []Check) *Substitute {
+	if !e.in.Okta.Credentials {
+		return nil
+	}
+	switch {
+	case !e.in.Okta.Available() || f.State == AppUnknown:
+		reason := e.in.Okta.Reason
+		if e.in.Okta.Available() {
+			reason = f.Reason
+		}
+		evidence := "nothing: the checks Okta would have settled are unverified"
+		if c, _ := findCheck(checks, P3Installed); c.Result == Pass && c.Evidence == EvidenceISPMAPI {
+			evidence = "ISPM's cached status of the instance (its gallery), not a live answer from Okta"
+		}
+		return &Substitute{Reason: strings.TrimSuffix(orDefault(reason, "Okta did not answer"), "."), Evidence: evidence}
+	case f.Provisioning.Trusted:
+		return &Substitute{
+			Reason:   "Okta was not asked again about provisioning: the app object is unchanged since an earlier successful check",
+			Evidence: fmt.Sprintf("that earlier check (app object last updated %s)", f.Provisioning.TrustedAt),
+		}
+	}
+	return nil
 }
 
 // remedy lists the steps that make a per-instance prerequisite pass.
@@ -334,6 +365,14 @@ func (e *evaluator) status(vs []InstanceVerdict) (AppStatus, Evidence, string) {
 	}
 	if allFail {
 		return StatusProvisioningDisabled, EvidenceInferred, fmt.Sprintf("No active %s instance in %s meets every prerequisite.", e.in.App, e.domain)
+	}
+	if ispm.NotConfigured {
+		for _, v := range vs {
+			if v.OktaReady {
+				return StatusAvailable, EvidenceOktaAPI, fmt.Sprintf("%s is ready as far as Okta can show; ISPM is not configured, so whether the app is connected to ISPM is not known.",
+					upper(subject{id: v.ID, label: v.Label}.String()))
+			}
+		}
 	}
 	if ispmKnown && ispm.Status != StatusUnknown {
 		return ispm.Status, EvidenceISPMAPI, fmt.Sprintf("Not every active %s instance could be verified; ISPM's gallery reports %s.", e.in.App, ispm.Status)

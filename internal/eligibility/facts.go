@@ -225,6 +225,9 @@ func (f OktaInstanceFacts) Trust() (Trusted, bool) {
 
 // ISPMAppFacts is ISPM's view of one app in one org.
 type ISPMAppFacts struct {
+	// NotConfigured is set when the provider has no ISPM API: readiness is
+	// judged from Okta alone, and what only ISPM knows is unverified.
+	NotConfigured bool
 	// Reason is set when ISPM's view of the app in the org is missing (ISPM
 	// could not be asked, or does not know the org or the app there); it
 	// says why, and the fields below except OrgConnected are then ignored.
@@ -240,6 +243,11 @@ type ISPMAppFacts struct {
 	// Instances are the instances ISPM lists for the app in the org; the
 	// gallery lists active instances only.
 	Instances []ISPMInstanceFacts
+}
+
+// ISPMNotConfigured is ISPM's view when the provider has no ISPM API.
+func ISPMNotConfigured() ISPMAppFacts {
+	return ISPMAppFacts{NotConfigured: true, Reason: "ISPM is not configured in the provider"}
 }
 
 // Instance returns ISPM's facts for id.

@@ -14,6 +14,13 @@ import (
 func (e *evaluator) p1(*judging) Check {
 	c := Check{ID: P1OrgConnected, Title: P1OrgConnected.Title(), Evidence: EvidenceISPMAPI}
 	switch {
+	case e.in.ISPM.NotConfigured:
+		c.Result = Unverified
+		c.Message = fmt.Sprintf("ISPM is not configured in the provider, so whether the Okta org %s is connected to ISPM cannot be checked; the other prerequisites are judged from Okta alone.", e.domain)
+		c.Remediation = []string{
+			fmt.Sprintf("In the ISPM console, connect the Okta org %s to ISPM (Settings, Okta orgs).", e.domain),
+			"To have the provider check it, set endpoint and api_token in the provider block (or ISPM_ENDPOINT and ISPM_API_TOKEN).",
+		}
 	case e.in.ISPM.OrgConnected == Unknown && e.in.ISPM.Reason != "":
 		c.Result = Unverified
 		c.Message = fmt.Sprintf("Could not ask ISPM whether the Okta org %s is connected: %s", e.domain, e.in.ISPM.Reason)
@@ -233,6 +240,8 @@ func (e *evaluator) p7(x *judging) Check {
 		c.Result, c.Evidence = Unverified, EvidenceInferred
 		var why []string
 		switch {
+		case e.in.ISPM.NotConfigured:
+			why = append(why, "ISPM is not configured in the provider")
 		case !ispmKnown:
 			why = append(why, "ISPM could not be asked: "+e.in.ISPM.Reason)
 		case ispm.Eligible == No:

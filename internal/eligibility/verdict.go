@@ -30,8 +30,27 @@ type InstanceVerdict struct {
 	Label string `json:"label,omitempty"`
 	// Eligible is true when every prerequisite passes.
 	Eligible bool `json:"eligible"`
+	// OktaReady is true when the instance is ready as far as Okta can
+	// show: no check fails, and the only checks that do not pass are of
+	// prerequisites Okta cannot decide (P1, P2, P7).
+	OktaReady bool `json:"okta_ready"`
 	// Checks holds P1 to P7 in order.
 	Checks []Check `json:"checks"`
+	// NotFromOkta is set when the provider holds Okta credentials for the
+	// org but the instance's P3–P6 verdict did not come from Okta in this
+	// run: it says why and what evidence stood in, so that callers can say
+	// so instead of presenting the verdict as Okta's.
+	NotFromOkta *Substitute `json:"not_from_okta,omitempty"`
+}
+
+// Substitute says why Okta's answer is missing and what was used instead.
+type Substitute struct {
+	// Reason is why Okta did not answer (it failed, was rate limited past
+	// the retries, timed out, answered something unusable), or that an
+	// earlier answer was reused.
+	Reason string `json:"reason"`
+	// Evidence is what the verdict rests on instead.
+	Evidence string `json:"evidence"`
 }
 
 // Check returns the check with the given id.
@@ -71,6 +90,9 @@ type Verdict struct {
 	Instances []InstanceVerdict `json:"instances"`
 	// EligibleInstanceIDs are the ids of the eligible instances, in order.
 	EligibleInstanceIDs []string `json:"eligible_instance_ids"`
+	// OktaReadyInstanceIDs are the ids of the instances ready as far as
+	// Okta can show (InstanceVerdict.OktaReady), in order.
+	OktaReadyInstanceIDs []string `json:"okta_ready_instance_ids"`
 }
 
 // Instance returns the verdict for id.
@@ -89,6 +111,18 @@ func (v Verdict) Instance(id string) (InstanceVerdict, bool) {
 // view is refreshed, and a refusal from ISPM read as its cache lagging,
 // only when it holds.
 func (v InstanceVerdict) OktaVerified() bool { return oktaVerified(v.Checks) }
+
+// readyInOkta reports whether checks show an instance ready as far as Okta
+// can show: none fails, every prerequisite Okta can verify passes on Okta's
+// own evidence, and whatever else does not pass is unverified.
+func readyInOkta(checks []Check) bool {
+	for _, c := range checks {
+		if c.Result == Fail {
+			return false
+		}
+	}
+	return oktaVerified(checks)
+}
 
 // OktaVerified reports whether Okta verified every judged instance (see
 // InstanceVerdict.OktaVerified); false when no instance was judged.

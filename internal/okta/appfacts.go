@@ -138,6 +138,34 @@ func (o *Org) Instances(ctx context.Context, app string) ([]eligibility.Instance
 	return snap.summaries(app), nil
 }
 
+// AppNames lists, from the shared listing, the names of the org's app
+// objects, each with whether one of its objects shows provisioning in its
+// features (what marks a custom SCIM app), sorted by name.
+func (o *Org) AppNames(ctx context.Context) ([]AppName, error) {
+	snap, err := o.listing.Do(ctx, o.fetchListing)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AppName, 0, len(snap.byName))
+	for _, idx := range snap.byName {
+		n := AppName{Name: snap.apps[idx[0]].Name}
+		for _, i := range idx {
+			n.Provisioning = n.Provisioning || len(eligibility.ProvisioningFeatures(snap.apps[i])) > 0
+		}
+		out = append(out, n)
+	}
+	slices.SortFunc(out, func(a, b AppName) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// AppName is one app name of an org's listing.
+type AppName struct {
+	Name string
+	// Provisioning is true when an app object of that name lists
+	// provisioning features.
+	Provisioning bool
+}
+
 // gatherProvisioning asks the provisioning endpoints about the instances at
 // idx, a few at a time.
 func (o *Org) gatherProvisioning(ctx context.Context, facts []eligibility.OktaInstanceFacts, idx []int) error {

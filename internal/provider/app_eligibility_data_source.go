@@ -36,15 +36,17 @@ type appEligibilityModel struct {
 	StatusMessage       types.String `tfsdk:"status_message"`
 	OktaVerified        types.Bool   `tfsdk:"okta_verified"`
 	EligibleInstanceIDs types.List   `tfsdk:"eligible_instance_ids"`
+	OktaReadyIDs        types.List   `tfsdk:"okta_ready_instance_ids"`
 	OrgChecks           types.List   `tfsdk:"org_checks"`
 	Instances           types.List   `tfsdk:"instances"`
 }
 
 var eligibilityInstanceAttrTypes = map[string]attr.Type{
-	"id":       types.StringType,
-	"label":    types.StringType,
-	"eligible": types.BoolType,
-	"checks":   types.ListType{ElemType: checkObjectType},
+	"id":         types.StringType,
+	"label":      types.StringType,
+	"eligible":   types.BoolType,
+	"okta_ready": types.BoolType,
+	"checks":     types.ListType{ElemType: checkObjectType},
 }
 
 func (d *appEligibilityDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -60,7 +62,7 @@ func (d *appEligibilityDataSource) Schema(_ context.Context, _ datasource.Schema
 		Attributes: map[string]schema.Attribute{
 			"okta_org": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The Okta org: its Okta domain (`acme.okta.com`) or its ISPM id.",
+				MarkdownDescription: "The Okta org: its Okta domain (`acme.okta.com`), its URL, its org name (`acme`) or its ISPM id. Without ISPM, one of the provider's `okta_org` blocks.",
 			},
 			"app_name": schema.StringAttribute{
 				Required:            true,
@@ -72,9 +74,9 @@ func (d *appEligibilityDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "Judge only these instances (Okta app ids). By default every instance of the app in the org is judged.",
 				Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(instanceIDValidator())},
 			},
-			"okta_org_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "ISPM's id of the org."},
-			"display_name": schema.StringAttribute{Computed: true, MarkdownDescription: "The app's name in the gallery."},
-			"powered_by":   schema.StringAttribute{Computed: true, MarkdownDescription: "`OIN` or `CUSTOM`."},
+			"okta_org_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "ISPM's id of the org; null without ISPM."},
+			"display_name": schema.StringAttribute{Computed: true, MarkdownDescription: "The app's name in the gallery (without ISPM: in the provider's list of OIN SCIM apps), or null."},
+			"powered_by":   schema.StringAttribute{Computed: true, MarkdownDescription: "`OIN` or `CUSTOM`; null without ISPM for an app the provider's list of OIN SCIM apps does not hold."},
 			"status": schema.StringAttribute{Computed: true, MarkdownDescription: "The app's status in the org: `NOT_INTEGRATED` (no instance installed), " +
 				"`PROVISIONING_DISABLED` (installed, no instance eligible), `AVAILABLE` (an instance is eligible) or `CONNECTED` (connected to ISPM); null when neither Okta nor ISPM could tell."},
 			"status_evidence": schema.StringAttribute{Computed: true, MarkdownDescription: "How `status` was established: `okta_api`, `ispm_api` or `inferred`."},
@@ -82,7 +84,9 @@ func (d *appEligibilityDataSource) Schema(_ context.Context, _ datasource.Schema
 			"okta_verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether Okta itself was asked. False when the provider holds no Okta credentials " +
 				"for the org or Okta could not be read: the checks then rest on ISPM's evidence and are marked so."},
 			"eligible_instance_ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The judged instances whose every prerequisite passes."},
-			"org_checks":            checkSchema(),
+			"okta_ready_instance_ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The judged instances that are ready as far as Okta can show " +
+				"(`okta_ready`): usable in `for_each` and `check` blocks, with or without ISPM configured."},
+			"org_checks": checkSchema(),
 			"instances": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Every judged instance with its checks P1–P7, in order.",
@@ -90,7 +94,10 @@ func (d *appEligibilityDataSource) Schema(_ context.Context, _ datasource.Schema
 					"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "The Okta app instance id."},
 					"label":    schema.StringAttribute{Computed: true, MarkdownDescription: "The instance's label in Okta, or null when unknown."},
 					"eligible": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether every prerequisite passes."},
-					"checks":   checkSchema(),
+					"okta_ready": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the instance is ready as far as Okta can show: no check fails, " +
+						"P3–P6 pass on Okta's own evidence, and the only checks that do not pass are ones Okta cannot decide (P1 without ISPM, P7 without Okta's `APP_GROUP` evidence). " +
+						"Unlike `eligible`, it does not need ISPM."},
+					"checks": checkSchema(),
 				}},
 			},
 		},
@@ -140,22 +147,25 @@ func (d *appEligibilityDataSource) Read(ctx context.Context, req datasource.Read
 	}
 
 	v := r.Verdict
-	m.OktaOrgID = types.StringValue(t.ID())
-	m.DisplayName = types.StringValue(entry.DisplayName)
-	m.PoweredBy = types.StringValue(string(entry.PoweredBy))
+	addNotFromOkta(&resp.Diagnostics, v, path.Empty())
+	m.OktaOrgID = optString(t.ID())
+	m.DisplayName = optString(entry.DisplayName)
+	m.PoweredBy = optString(string(entry.PoweredBy))
 	m.Status = optString(string(v.Status))
 	m.StatusEvidence = optString(string(v.StatusEvidence))
 	m.StatusMessage = types.StringValue(v.StatusMessage)
 	m.OktaVerified = types.BoolValue(r.Okta.Available())
 	m.EligibleInstanceIDs = stringList(v.EligibleInstanceIDs)
+	m.OktaReadyIDs = stringList(v.OktaReadyInstanceIDs)
 	m.OrgChecks = checksValue(v.OrgChecks)
 	instances := make([]attr.Value, 0, len(v.Instances))
 	for _, iv := range v.Instances {
 		instances = append(instances, types.ObjectValueMust(eligibilityInstanceAttrTypes, map[string]attr.Value{
-			"id":       types.StringValue(iv.ID),
-			"label":    optString(iv.Label),
-			"eligible": types.BoolValue(iv.Eligible),
-			"checks":   checksValue(iv.Checks),
+			"id":         types.StringValue(iv.ID),
+			"label":      optString(iv.Label),
+			"eligible":   types.BoolValue(iv.Eligible),
+			"okta_ready": types.BoolValue(iv.OktaReady),
+			"checks":     checksValue(iv.Checks),
 		}))
 	}
 	m.Instances = types.ListValueMust(types.ObjectType{AttrTypes: eligibilityInstanceAttrTypes}, instances)

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ type oktaOrgModel struct {
 // resolvedConfig is the provider configuration after env fallbacks and
 // validation: everything needed to build the clients.
 type resolvedConfig struct {
+	// ISPMEndpoint is nil when ISPM is not configured.
 	ISPMEndpoint       *url.URL
 	ISPMAPIToken       string
 	Mode               string
@@ -80,7 +82,10 @@ type resolvedConfig struct {
 
 // oktaOrgConfig is one Okta org the provider holds credentials for.
 type oktaOrgConfig struct {
-	URL           *url.URL
+	URL *url.URL
+	// Name is the org's name (acme for acme.okta.com): org_name as
+	// configured, else the first label of the org URL's host.
+	Name          string
 	APIToken      string
 	ClientID      string
 	PrivateKeyPEM string
@@ -121,21 +126,26 @@ func resolveConfig(m providerModel, env envFunc) (resolvedConfig, diag.Diagnosti
 		OktaMaxAPICapacity: defaultOktaCapacity,
 	}
 
+	// ISPM is optional: with neither endpoint nor token the provider judges
+	// readiness from Okta alone. One without the other is a mistake.
 	endpoint := pick(m.Endpoint, env(EnvISPMEndpoint))
-	if endpoint == "" {
+	cfg.ISPMAPIToken = pick(m.APIToken, env(EnvISPMAPIToken))
+	switch {
+	case endpoint == "" && cfg.ISPMAPIToken != "":
 		diags.AddAttributeError(path.Root("endpoint"), "Missing ISPM endpoint",
-			fmt.Sprintf("The provider needs the ISPM API endpoint. Set the \"endpoint\" attribute or the %s environment variable, for example https://acme.ispm.okta.com.", EnvISPMEndpoint))
-	} else {
+			fmt.Sprintf("An ISPM API token is set but no ISPM API endpoint. Set the \"endpoint\" attribute or the %s environment variable, for example https://acme.ispm.okta.com; "+
+				"or remove the token (and %s) to check readiness from Okta alone.", EnvISPMEndpoint, EnvISPMAPIToken))
+	case endpoint != "":
 		u, err := httpx.ParseEndpoint("ISPM endpoint", endpoint)
 		if err != nil {
 			diags.AddAttributeError(path.Root("endpoint"), "Invalid ISPM endpoint", err.Error())
 		}
 		cfg.ISPMEndpoint = u
-	}
-	cfg.ISPMAPIToken = pick(m.APIToken, env(EnvISPMAPIToken))
-	if cfg.ISPMAPIToken == "" {
-		diags.AddAttributeError(path.Root("api_token"), "Missing ISPM API token",
-			fmt.Sprintf("The provider needs an ISPM API token. Set the \"api_token\" attribute or the %s environment variable.", EnvISPMAPIToken))
+		if cfg.ISPMAPIToken == "" {
+			diags.AddAttributeError(path.Root("api_token"), "Missing ISPM API token",
+				fmt.Sprintf("An ISPM API endpoint is set but no ISPM API token. Set the \"api_token\" attribute or the %s environment variable; "+
+					"or remove the endpoint (and %s) to check readiness from Okta alone.", EnvISPMAPIToken, EnvISPMEndpoint))
+		}
 	}
 
 	if v := m.PrerequisiteChecks.ValueString(); v != "" {
@@ -170,6 +180,12 @@ func resolveConfig(m providerModel, env envFunc) (resolvedConfig, diag.Diagnosti
 		}
 		seen[org.Domain()] = i
 		cfg.OktaOrgs = append(cfg.OktaOrgs, org)
+	}
+	if !cfg.ISPMConfigured() && len(blocks) == 0 && !diags.HasError() {
+		diags.AddError("Nothing to check readiness against",
+			fmt.Sprintf("The provider has neither an ISPM API nor an Okta org. To judge readiness from Okta alone, add an okta_org block "+
+				"(or set %s with %s, or %s with %s and %s); to connect apps, also set endpoint and api_token (or %s and %s).",
+				EnvOktaOrgName, EnvOktaAPIToken, EnvOktaOrgName, EnvOktaClientID, EnvOktaPrivateKey, EnvISPMEndpoint, EnvISPMAPIToken))
 	}
 	return cfg, diags
 }
@@ -230,6 +246,10 @@ func resolveOktaOrg(i int, b oktaOrgModel, useEnv bool, env envFunc) (oktaOrgCon
 		return org, diags
 	}
 	org.URL = u
+	org.Name = strings.ToLower(name)
+	if host := u.Hostname(); org.Name == "" && strings.Contains(host, ".") && net.ParseIP(host) == nil {
+		org.Name, _, _ = strings.Cut(strings.ToLower(host), ".")
+	}
 
 	org.APIToken = pick(b.APIToken, e(EnvOktaAPIToken))
 	org.ClientID = pick(b.ClientID, e(EnvOktaClientID))
@@ -308,3 +328,6 @@ func pick(v types.String, fallback string) string {
 	}
 	return strings.TrimSpace(fallback)
 }
+
+// ISPMConfigured reports whether the configuration names an ISPM API.
+func (c resolvedConfig) ISPMConfigured() bool { return c.ISPMEndpoint != nil }

@@ -146,6 +146,38 @@ func (e *accEnv) ProviderConfig(orgs []string, extra ...string) string {
 	return b.String()
 }
 
+// OktaOnlyConfig is a provider block with no ISPM, only okta_org blocks
+// (by org_name and base_url) for the named orgs (every org when none is named), plus extra lines.
+func (e *accEnv) OktaOnlyConfig(orgs []string, extra ...string) string {
+	if orgs == nil {
+		for _, o := range e.Info.OktaOrgs {
+			orgs = append(orgs, o.Name)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("provider \"ispm\" {\n")
+	for _, l := range extra {
+		fmt.Fprintf(&b, "  %s\n", l)
+	}
+	for _, name := range orgs {
+		// org_name with a full base_url, so that the org can be named by
+		// its name as well as by its domain and URL.
+		o := e.org(name)
+		fmt.Fprintf(&b, "  okta_org {\n    org_name  = %q\n    base_url  = %q\n    api_token = %q\n  }\n", o.Name, o.URL, o.APIToken)
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// ispmRequests is how many requests the sandbox's ISPM has answered.
+func (e *accEnv) ispmRequests() int {
+	n := 0
+	for _, c := range e.SB.ISPM().RequestCounts() {
+		n += c
+	}
+	return n
+}
+
 // Config is the provider block for every org followed by body.
 func (e *accEnv) Config(body string) string { return e.ProviderConfig(nil) + "\n" + body }
 

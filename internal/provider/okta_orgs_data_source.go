@@ -64,6 +64,9 @@ func (d *oktaOrgsDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *oktaOrgsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !d.data.requireISPM(&resp.Diagnostics, "The ispm_okta_orgs data source") {
+		return
+	}
 	orgs, err := d.data.ispmFacts.Orgs(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the Okta orgs connected to ISPM", err.Error())

@@ -55,12 +55,14 @@ func (p *ispmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Base URL of the ISPM API, for example `https://acme.ispm.okta.com`. " +
-					"May also be set with the `ISPM_ENDPOINT` environment variable. Plain `http://` is accepted only for loopback addresses.",
+					"May also be set with the `ISPM_ENDPOINT` environment variable. Plain `http://` is accepted only for loopback addresses. " +
+					"Optional together with `api_token`: with neither, the provider judges readiness from its `okta_org` blocks alone " +
+					"(`ispm_app_eligibility`, `ispm_sources_gallery`), and what needs ISPM says so at plan time.",
 			},
 			"api_token": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "ISPM API token. May also be set with the `ISPM_API_TOKEN` environment variable.",
+				MarkdownDescription: "ISPM API token. May also be set with the `ISPM_API_TOKEN` environment variable. Set it with `endpoint`, or neither.",
 			},
 			"prerequisite_checks": schema.StringAttribute{
 				Optional: true,
@@ -204,8 +206,12 @@ func (p *ispmProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddError("Cannot set up the ISPM provider's clients", err.Error())
 		return
 	}
+	endpoint := "(not configured: readiness from Okta alone)"
+	if cfg.ISPMConfigured() {
+		endpoint = cfg.ISPMEndpoint.String()
+	}
 	tflog.Debug(ctx, "ISPM provider configured", map[string]any{
-		"ispm_endpoint":       cfg.ISPMEndpoint.String(),
+		"ispm_endpoint":       endpoint,
 		"okta_orgs":           len(cfg.OktaOrgs),
 		"prerequisite_checks": cfg.Mode,
 	})

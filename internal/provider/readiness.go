@@ -30,7 +30,11 @@ type readiness struct {
 // provider's credentials.
 func (d *providerData) evaluate(ctx context.Context, q readinessQuery) (readiness, error) {
 	iq := q.Org.ispmQuery(q.App)
-	ispmFacts, err := d.ispmFacts.AppFacts(ctx, iq)
+	ispmFacts := eligibility.ISPMNotConfigured()
+	var err error
+	if d.ispmFacts != nil {
+		ispmFacts, err = d.ispmFacts.AppFacts(ctx, iq)
+	}
 	if err != nil {
 		if ctx.Err() != nil || ispm.IsUnauthorized(err) || ispm.IsForbidden(err) {
 			return readiness{}, err
@@ -51,13 +55,15 @@ func (d *providerData) evaluate(ctx context.Context, q readinessQuery) (readines
 	}
 	in := eligibility.Input{OrgURL: q.Org.URL(), App: q.App, InstanceIDs: q.InstanceIDs, Okta: oktaFacts, ISPM: ispmFacts}
 	v := eligibility.Evaluate(in)
-	fresh, refreshed, err := d.ispmFacts.Reconciled(ctx, iq, ispmFacts, v)
-	if err != nil {
-		return readiness{}, err
-	}
-	if refreshed {
-		in.ISPM = fresh
-		v = eligibility.Evaluate(in)
+	if d.ispmFacts != nil {
+		fresh, refreshed, err := d.ispmFacts.Reconciled(ctx, iq, ispmFacts, v)
+		if err != nil {
+			return readiness{}, err
+		}
+		if refreshed {
+			in.ISPM = fresh
+			v = eligibility.Evaluate(in)
+		}
 	}
 	return readiness{Verdict: v, Okta: oktaFacts}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/ispm-community/terraform-provider-ispm/internal/catalog"
 	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
 	"github.com/ispm-community/terraform-provider-ispm/internal/okta"
 )
@@ -78,11 +79,14 @@ type lookup struct {
 // resolve finds the org a user's okta_org value names (an ISPM id, an Okta
 // domain, or an org URL) and checks the app against the gallery.
 func (d *providerData) resolve(ctx context.Context, q lookup) (orgTarget, error) {
+	if d.ispmFacts == nil && q.Need == orgInISPM {
+		return orgTarget{}, &errISPMNotConfigured{what: "Naming an Okta org by its ISPM connection"}
+	}
 	t, err := d.resolveOrg(ctx, q.Org)
 	if err != nil {
 		return orgTarget{}, err
 	}
-	if (q.Need == orgInISPM && t.ID() == "") || (q.Need == orgConnected && !t.Connected()) {
+	if d.ispmFacts != nil && ((q.Need == orgInISPM && t.ID() == "") || (q.Need == orgConnected && !t.Connected())) {
 		return orgTarget{}, &orgNotConnectedError{t: t}
 	}
 	if q.App != "" {
@@ -95,11 +99,17 @@ func (d *providerData) resolve(ctx context.Context, q lookup) (orgTarget, error)
 
 // resolveOrg resolves an okta_org value alone.
 func (d *providerData) resolveOrg(ctx context.Context, ref string) (orgTarget, error) {
+	if d.ispmFacts == nil {
+		return d.resolveOktaOrg(ref)
+	}
 	orgs, err := d.ispmFacts.Orgs(ctx)
 	if err != nil {
 		return orgTarget{}, &readError{summary: "Cannot read the Okta orgs connected to ISPM", err: fmt.Errorf("reading the Okta orgs connected to ISPM: %w", err)}
 	}
 	want := ispm.NormalizeDomain(ref)
+	if domain, ok := d.oktaNames[strings.ToLower(strings.TrimSpace(ref))]; ok {
+		want = domain
+	}
 	t := orgTarget{Ref: ref}
 	for i := range orgs {
 		if orgs[i].ID == strings.TrimSpace(ref) || strings.EqualFold(orgs[i].Domain, want) {
@@ -122,8 +132,35 @@ func (d *providerData) resolveOrg(ctx context.Context, ref string) (orgTarget, e
 	return t, nil
 }
 
-// catalogEntry returns the gallery entry for app.
+// resolveOktaOrg finds, without ISPM, the configured Okta org that ref
+// names by domain, URL or org name.
+func (d *providerData) resolveOktaOrg(ref string) (orgTarget, error) {
+	want := ispm.NormalizeDomain(ref)
+	if domain, ok := d.oktaNames[strings.ToLower(strings.TrimSpace(ref))]; ok {
+		want = domain
+	}
+	if o := d.okta[want]; o != nil {
+		return orgTarget{Ref: ref, Domain: want, Okta: o}, nil
+	}
+	known := make([]string, 0, len(d.okta))
+	for domain := range d.okta {
+		known = append(known, domain)
+	}
+	slices.Sort(known)
+	return orgTarget{}, &unknownOrgError{ref: ref, known: known, oktaOnly: true}
+}
+
+// catalogEntry returns the gallery entry for app. Without ISPM it comes
+// from the provider's own list of OIN SCIM apps; any other key is taken as
+// given (a custom app, or an app the list does not hold), and the verdict
+// says whether Okta has it.
 func (d *providerData) catalogEntry(ctx context.Context, app string) (ispm.CatalogEntry, error) {
+	if d.ispmFacts == nil {
+		if a, ok := catalog.OIN()[app]; ok {
+			return ispm.CatalogEntry{Key: app, DisplayName: a.Label, PoweredBy: ispm.PoweredByOIN, Categories: []string{a.Category}}, nil
+		}
+		return ispm.CatalogEntry{Key: app}, nil
+	}
 	entries, err := d.ispmFacts.Catalog(ctx)
 	if err != nil {
 		return ispm.CatalogEntry{}, &readError{summary: "Cannot read the ISPM Sources Gallery", err: fmt.Errorf("reading the ISPM Sources Gallery: %w", err)}
@@ -146,9 +183,16 @@ func (d *providerData) catalogEntry(ctx context.Context, app string) (ispm.Catal
 type unknownOrgError struct {
 	ref   string
 	known []string
+	// oktaOnly: ISPM is not configured, so known lists the provider's
+	// okta_org blocks.
+	oktaOnly bool
 }
 
 func (e *unknownOrgError) Error() string {
+	if e.oktaOnly {
+		return fmt.Sprintf("No Okta org %q is configured in the provider (ISPM is not configured, so only okta_org blocks name orgs). Configured: %s. "+
+			"Give one of them by its domain (acme.okta.com), its URL or its org name (acme), or add an okta_org block for it.", e.ref, orNone(e.known))
+	}
 	msg := fmt.Sprintf("No Okta org %q is connected to ISPM or configured in the provider.", e.ref)
 	if len(e.known) > 0 {
 		msg += " ISPM knows: " + strings.Join(e.known, ", ") + "."
@@ -203,7 +247,10 @@ func addLookupError(diags *diag.Diagnostics, err error) {
 		unknownApp   *unknownAppError
 		read         *readError
 	)
+	var noISPM *errISPMNotConfigured
 	switch {
+	case errors.As(err, &noISPM):
+		diags.AddError("ISPM is not configured", err.Error())
 	case errors.As(err, &unknownOrg):
 		diags.AddAttributeError(path.Root("okta_org"), "Unknown Okta org", err.Error())
 	case errors.As(err, &notConnected):
@@ -240,3 +287,10 @@ func editDistance(a, b string) int {
 
 // notConnectedDetail says that ISPM cannot read the org and how to fix it.
 func notConnectedDetail(t orgTarget) string { return (&orgNotConnectedError{t: t}).Error() }
+
+func orNone(ss []string) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	return strings.Join(ss, ", ")
+}

@@ -70,6 +70,9 @@ func (r checkReport) diagnostics() diag.Diagnostics {
 			r.add(&diags, false, path.Root("okta_org"), summary, checkDetail(c, followers, unverifiedNote))
 		}
 	}
+	if !r.ErrorsOnly {
+		addNotFromOkta(&diags, r.Verdict, path.Root("instance_ids"))
+	}
 	for _, iv := range r.Verdict.Instances {
 		name := instanceName(iv.ID, iv.Label)
 		for _, c := range iv.Checks {
@@ -93,6 +96,26 @@ func (r checkReport) diagnostics() diag.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// addNotFromOkta warns, per instance, when its P3–P6 verdict did not come
+// from Okta in this run although the provider holds Okta credentials for the
+// org: a plan must never look verified by Okta when it was not.
+func addNotFromOkta(diags *diag.Diagnostics, v eligibility.Verdict, p path.Path) {
+	for _, iv := range v.Instances {
+		s := iv.NotFromOkta
+		if s == nil {
+			continue
+		}
+		summary := fmt.Sprintf("Instance %s: Okta did not verify its prerequisites in this run", instanceName(iv.ID, iv.Label))
+		detail := fmt.Sprintf("%s The verdict on P3–P6 for instance %s in %s rests on %s.\n\nThe next plan asks Okta again; "+
+			"until Okta answers, treat the result as ISPM's or an earlier check's word, not Okta's.", ensureSentence(s.Reason), iv.ID, v.OrgDomain, s.Evidence)
+		if p.Equal(path.Empty()) {
+			diags.AddWarning(summary, detail)
+			continue
+		}
+		diags.AddAttributeWarning(p, summary, detail)
+	}
 }
 
 func (r checkReport) add(diags *diag.Diagnostics, isError bool, p path.Path, summary, detail string) {

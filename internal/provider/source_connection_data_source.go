@@ -127,6 +127,9 @@ func (d *sourceConnectionDataSource) Configure(_ context.Context, req datasource
 }
 
 func (d *sourceConnectionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !d.data.requireISPM(&resp.Diagnostics, "The ispm_source_connection data source") {
+		return
+	}
 	var m sourceConnectionDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -18,6 +18,9 @@ func (r *sourceConnectionResource) ModifyPlan(ctx context.Context, req resource.
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
+	if !r.data.requireISPM(&resp.Diagnostics, "The ispm_source_connection resource") {
+		return
+	}
 	p := &planRun{r: r, ctx: ctx, req: &req, resp: resp}
 	if !p.load() {
 		return

@@ -273,6 +273,9 @@ func (r *sourceConnectionResource) Create(ctx context.Context, req resource.Crea
 }
 
 func (r *sourceConnectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !r.data.requireISPM(&resp.Diagnostics, "The ispm_source_connection resource") {
+		return
+	}
 	var state sourceConnectionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -348,6 +351,9 @@ func (r *sourceConnectionResource) Update(ctx context.Context, req resource.Upda
 }
 
 func (r *sourceConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !r.data.requireISPM(&resp.Diagnostics, "Deleting an ispm_source_connection") {
+		return
+	}
 	var state sourceConnectionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -374,6 +380,9 @@ func (r *sourceConnectionResource) ImportState(ctx context.Context, req resource
 	id := strings.TrimSpace(req.ID)
 	if r.data == nil {
 		resp.Diagnostics.AddError("Provider not configured", "The ispm provider must be configured before a connection can be imported.")
+		return
+	}
+	if !r.data.requireISPM(&resp.Diagnostics, "Importing an ispm_source_connection") {
 		return
 	}
 	sourceID, orgRef, app, err := parseImportID(id)

@@ -116,6 +116,9 @@ func (d *sourceConnectionsDataSource) Configure(_ context.Context, req datasourc
 }
 
 func (d *sourceConnectionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !d.data.requireISPM(&resp.Diagnostics, "The ispm_source_connections data source") {
+		return
+	}
 	var m sourceConnectionsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

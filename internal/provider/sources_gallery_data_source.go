@@ -44,15 +44,17 @@ type sourcesGalleryModel struct {
 }
 
 var galleryAppAttrTypes = map[string]attr.Type{
-	"key":                   types.StringType,
-	"display_name":          types.StringType,
-	"powered_by":            types.StringType,
-	"categories":            types.ListType{ElemType: types.StringType},
-	"status":                types.StringType,
-	"instance_ids":          types.ListType{ElemType: types.StringType},
-	"eligible_instance_ids": types.ListType{ElemType: types.StringType},
-	"source_id":             types.StringType,
-	"refreshed_at":          types.StringType,
+	"key":                     types.StringType,
+	"display_name":            types.StringType,
+	"powered_by":              types.StringType,
+	"categories":              types.ListType{ElemType: types.StringType},
+	"status":                  types.StringType,
+	"instance_ids":            types.ListType{ElemType: types.StringType},
+	"eligible_instance_ids":   types.ListType{ElemType: types.StringType},
+	"source_id":               types.StringType,
+	"refreshed_at":            types.StringType,
+	"status_source":           types.StringType,
+	"okta_ready_instance_ids": types.ListType{ElemType: types.StringType},
 }
 
 var galleryStatuses = []string{
@@ -124,6 +126,10 @@ func (d *sourcesGalleryDataSource) Schema(_ context.Context, _ datasource.Schema
 					"eligible_instance_ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The instances ISPM found eligible (every prerequisite met)."},
 					"source_id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the org's connection for the app, when `status` is `CONNECTED`."},
 					"refreshed_at":          schema.StringAttribute{Computed: true, MarkdownDescription: "When ISPM last read the app from Okta (RFC 3339), or null."},
+					"status_source": schema.StringAttribute{Computed: true, MarkdownDescription: "Where `status` came from: `ispm` (ISPM's cached gallery) or `okta` " +
+						"(judged live from Okta because ISPM is not configured; `CONNECTED` cannot be known then), or null when there is no status."},
+					"okta_ready_instance_ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Without ISPM: the instances ready as far as " +
+						"Okta can show (see `ispm_app_eligibility`). Null when the status came from ISPM."},
 				}},
 			},
 		},
@@ -151,8 +157,14 @@ func (d *sourcesGalleryDataSource) Read(ctx context.Context, req datasource.Read
 	}
 
 	var entries map[string]ispm.CatalogEntry
+	var judged map[string][]string // Okta-ready ids by key, when judged from Okta
 	m.OktaOrgID = types.StringNull()
-	if ref := m.OktaOrg.ValueString(); ref != "" {
+	if d.data.ispmFacts == nil {
+		var ok bool
+		if entries, judged, ok = d.fromOkta(ctx, m, &resp.Diagnostics); !ok {
+			return
+		}
+	} else if ref := m.OktaOrg.ValueString(); ref != "" {
 		t, err := d.data.resolve(ctx, lookup{Org: ref, Need: orgConnected})
 		if err != nil {
 			addLookupError(&resp.Diagnostics, err)
@@ -186,7 +198,8 @@ func (d *sourcesGalleryDataSource) Read(ctx context.Context, req datasource.Read
 			continue
 		}
 		keys = append(keys, key)
-		apps[key] = galleryAppValue(e)
+		ready, fromOkta := judged[key]
+		apps[key] = galleryAppValue(e, fromOkta, ready)
 	}
 	slices.Sort(keys)
 	m.Keys = stringList(keys)
@@ -211,11 +224,20 @@ func galleryKeeps(e ispm.CatalogEntry, m sourcesGalleryModel, re *regexp.Regexp)
 	return true
 }
 
-func galleryAppValue(e ispm.CatalogEntry) types.Object {
+// galleryAppValue is one entry of apps; fromOkta says its status was judged
+// from Okta, with ready the Okta-ready instances.
+func galleryAppValue(e ispm.CatalogEntry, fromOkta bool, ready []string) types.Object {
 	status, source, refreshed := types.StringNull(), types.StringNull(), types.StringNull()
+	statusSource, readyIDs := types.StringNull(), types.ListNull(types.StringType)
+	if fromOkta {
+		readyIDs = stringList(ready)
+	}
 	ids, eligible := []string{}, []string{}
 	if st := e.OrgStatus; st != nil {
-		status = types.StringValue(string(st.Status))
+		status = optString(string(st.Status))
+		if st.Status != "" {
+			statusSource = types.StringValue(map[bool]string{true: "okta", false: "ispm"}[fromOkta])
+		}
 		source = optString(st.SourceID)
 		if !st.RefreshedAt.IsZero() {
 			refreshed = types.StringValue(st.RefreshedAt.UTC().Format(time.RFC3339))
@@ -232,14 +254,16 @@ func galleryAppValue(e ispm.CatalogEntry) types.Object {
 		cats = []string{}
 	}
 	return types.ObjectValueMust(galleryAppAttrTypes, map[string]attr.Value{
-		"key":                   types.StringValue(e.Key),
-		"display_name":          types.StringValue(e.DisplayName),
-		"powered_by":            types.StringValue(string(e.PoweredBy)),
-		"categories":            stringList(cats),
-		"status":                status,
-		"instance_ids":          stringList(ids),
-		"eligible_instance_ids": stringList(eligible),
-		"source_id":             source,
-		"refreshed_at":          refreshed,
+		"key":                     types.StringValue(e.Key),
+		"display_name":            types.StringValue(e.DisplayName),
+		"powered_by":              types.StringValue(string(e.PoweredBy)),
+		"categories":              stringList(cats),
+		"status":                  status,
+		"instance_ids":            stringList(ids),
+		"eligible_instance_ids":   stringList(eligible),
+		"source_id":               source,
+		"refreshed_at":            refreshed,
+		"status_source":           statusSource,
+		"okta_ready_instance_ids": readyIDs,
 	})
 }
