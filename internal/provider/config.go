@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -199,6 +200,10 @@ func oktaEnvPresent(env envFunc) bool {
 	return false
 }
 
+// oktaOrgName is the shape of an Okta org name (the subdomain of its
+// domain): acme, acme-dev.
+var oktaOrgName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$`)
+
 // resolveOktaOrg resolves block i; env fallbacks apply only when the
 // provider has a single Okta org, as with the Okta provider.
 func resolveOktaOrg(i int, b oktaOrgModel, useEnv bool, env envFunc) (oktaOrgConfig, diag.Diagnostics) {
@@ -229,6 +234,11 @@ func resolveOktaOrg(i int, b oktaOrgModel, useEnv bool, env envFunc) (oktaOrgCon
 	case orgURL == "" && name == "":
 		diags.AddAttributeError(at.AtName("org_url"), "Missing Okta org address",
 			"Set org_url (for example https://acme.okta.com), or org_name"+envHint(EnvOktaOrgName)+" with base_url"+envHint(EnvOktaBaseURL)+".")
+		return org, diags
+	case orgURL == "" && !oktaOrgName.MatchString(name):
+		diags.AddAttributeError(at.AtName("org_name"), "Invalid Okta org name",
+			fmt.Sprintf("%q is not an Okta org name: the org name is the first part of the org's domain, letters, digits and hyphens "+
+				"only (acme for acme.okta.com). To give the whole address, set org_url = \"https://%s\" instead.", name, strings.Trim(name, "/.")))
 		return org, diags
 	case orgURL == "":
 		if base == "" {

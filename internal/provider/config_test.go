@@ -149,6 +149,17 @@ func TestResolveConfigErrors(t *testing.T) {
 		{name: "http okta org off loopback", mutate: func(m *providerModel) {
 			m.OktaOrgs = []oktaOrgModel{{OrgURL: types.StringValue("http://acme.okta.com"), APIToken: types.StringValue("t")}}
 		}, path: "okta_org[0].org_url", want: []string{"plain http"}},
+		{name: "org name with a path", mutate: func(m *providerModel) {
+			m.OktaOrgs = []oktaOrgModel{{OrgName: types.StringValue("acme/../evil"), APIToken: types.StringValue("t")}}
+		}, path: "okta_org[0].org_name", want: []string{`"acme/../evil"`, "letters, digits and hyphens"}},
+		{name: "org name that is a domain", mutate: func(m *providerModel) {
+			m.OktaOrgs = []oktaOrgModel{{OrgName: types.StringValue("acme.okta.com"), APIToken: types.StringValue("t")}}
+		}, path: "okta_org[0].org_name", want: []string{`"acme.okta.com"`, `org_url = "https://acme.okta.com"`}},
+		{name: "org name from env that is a domain", env: map[string]string{EnvOktaOrgName: "acme.okta.com", EnvOktaAPIToken: "t"}, mutate: func(m *providerModel) {
+			m.OktaOrgs = nil
+		}, path: "okta_org[0].org_name", want: []string{`"acme.okta.com"`}},
+		{name: "ISPM token without endpoint", mutate: func(m *providerModel) { m.Endpoint = types.StringNull() },
+			path: "endpoint", want: []string{"token is set but no ISPM API endpoint", "Okta alone"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

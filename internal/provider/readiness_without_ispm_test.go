@@ -1,10 +1,17 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -312,4 +319,143 @@ func wantWarning(t *testing.T, rec *diagRecorder, summary, detail string) {
 		}
 	}
 	t.Fatalf("no warning %q with detail %q; diagnostics:\n%s", summary, detail, rec.summaries())
+}
+
+// TestAccExamplesReadinessOnly runs examples/readiness-only as a new user
+// with only an Okta token would, through the real Terraform CLI against the
+// sandbox's Okta: per-instance verdicts, fixes and console links in the
+// outputs, no request to ISPM, and a plan that fails (with the check
+// block's warning) once an instance that must stay ready is not.
+func TestAccExamplesReadinessOnly(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	tf := terraformBinary(t)
+	files, err := filepath.Glob(filepath.Join(examplesDir, "readiness-only", "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples/readiness-only/*.tf: %v", err)
+	}
+	dir := copyExample(t, files)
+	env := cliEnv(t)
+	for k, v := range e.Info.Env {
+		if !strings.HasPrefix(k, "ISPM_") { // only an Okta org: no ISPM account
+			env = append(env, k+"="+v)
+		}
+	}
+	env = append(env, "TF_VAR_okta_org=acme", `TF_VAR_apps=["slack","zoomus","acme_hrportal_1"]`)
+	e.SB.ISPM().ResetRequestCounts()
+
+	if out, code := runTF(t, tf, dir, env, "apply", "-auto-approve", "-input=false", "-no-color"); code != 0 {
+		t.Fatalf("apply exited with %d:\n%s", code, out)
+	}
+	raw, code := runTF(t, tf, dir, env, "output", "-json")
+	if code != 0 {
+		t.Fatalf("terraform output -json exited with %d:\n%s", code, raw)
+	}
+	var outputs struct {
+		Ready struct {
+			Value map[string][]string `json:"value"`
+		} `json:"ready"`
+		ToFix struct {
+			Value map[string]map[string]struct {
+				Failing map[string]struct {
+					Fix     []string `json:"fix"`
+					Console *string  `json:"console"`
+				} `json:"failing"`
+			} `json:"value"`
+		} `json:"to_fix"`
+		Unverified struct {
+			Value map[string]map[string]map[string]string `json:"value"`
+		} `json:"unverified"`
+	}
+	if err := json.Unmarshal([]byte(raw), &outputs); err != nil {
+		t.Fatalf("decoding the outputs: %v\n%s", err, raw)
+	}
+	if got := outputs.Ready.Value["slack"]; !slices.Equal(got, []string{acmeSlack}) {
+		t.Errorf("ready slack instances %v, want [%s]", got, acmeSlack)
+	}
+	if got := outputs.Ready.Value["acme_hrportal_1"]; !slices.Equal(got, []string{acmeHRPortal}) {
+		t.Errorf("ready custom app instances %v, want [%s]", got, acmeHRPortal)
+	}
+	p6 := outputs.ToFix.Value["slack"][acmeSlackEU].Failing["P6_IMPORT_USERS"]
+	if len(p6.Fix) == 0 || p6.Console == nil || !strings.Contains(*p6.Console, "/admin/app/slack/instance/"+acmeSlackEU) {
+		t.Errorf("to_fix for the EU workspace's P6: %+v", p6)
+	}
+	if _, ok := outputs.ToFix.Value["zoomus"][acmeZoom].Failing["P5_PROVISIONING"]; !ok {
+		t.Errorf("to_fix does not name Zoom's P5: %+v", outputs.ToFix.Value["zoomus"])
+	}
+	if msg := outputs.Unverified.Value["slack"][acmeSlack]["P1_ORG_CONNECTED"]; !strings.Contains(msg, "ISPM is not configured") {
+		t.Errorf("P1 of the ready Slack instance: %q", msg)
+	}
+	if n := e.ispmRequests(); n != 0 {
+		t.Fatalf("the example sent %d requests to ISPM: %v", n, e.SB.ISPM().RequestCounts())
+	}
+
+	// The ready workspace regresses: the plan fails on the postcondition and
+	// the check block warns.
+	if err := e.SB.Org("acme").SetImportNewUsers(acmeSlack, false); err != nil {
+		t.Fatal(err)
+	}
+	must := append(slices.Clone(env), `TF_VAR_must_stay_ready={"slack":["`+acmeSlack+`"]}`)
+	out, code := runTF(t, tf, dir, must, "plan", "-input=false", "-no-color")
+	if code != 1 || !strings.Contains(out, "must stay ready is not: "+acmeSlack) {
+		t.Fatalf("plan after the regression exited with %d, want 1 naming %s:\n%s", code, acmeSlack, out)
+	}
+}
+
+// TestAccOktaHostileAnswersAreNeverSilent: answers a proxy or a broken
+// server may give on Okta's app listing — an HTML login page, truncated
+// JSON, an oversized body, a next link to another host, a 429 whose reset
+// is beyond the retry cap — each leave the instance's checks unverified,
+// never pass, with the per-instance warning (ISPM not configured, so
+// nothing can stand in for Okta).
+func TestAccOktaHostileAnswersAreNeverSilent(t *testing.T) {
+	t.Parallel()
+	huge := `[` + strings.Repeat(`{"id":"0oa0000000000000pad0","name":"pad","label":"`+strings.Repeat("x", 1000)+`","status":"ACTIVE"},`, 34*1024) + `{}]`
+	apps := regexp.MustCompile(`^/api/v1/apps$`)
+	kinds := map[string]proxyRule{
+		"HTML login page": {method: "GET", path: apps, answer: cannedAnswer(200, "text/html; charset=utf-8", htmlLoginPage)},
+		"truncated JSON":  {method: "GET", path: apps, answer: cannedAnswer(200, "application/json", `[{"id":"0oaBo6R6IpNoPL9qc3Mw","name":"acme_hr`)},
+		"oversized body":  {method: "GET", path: apps, answer: cannedAnswer(200, "application/json", huge)},
+		"cross-host next link": {method: "GET", path: apps, forward: true, answer: func(w http.ResponseWriter, upstream []byte) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Link", `<https://okta.attacker.example/api/v1/apps?after=x>; rel="next"`)
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(upstream)
+		}},
+		"rate limited past the retries": {method: "GET", path: apps, answer: func(w http.ResponseWriter, _ []byte) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Rate-Limit-Limit", "100")
+			w.Header().Set("X-Rate-Limit-Remaining", "0")
+			w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`)
+		}},
+	}
+	for name, rule := range kinds {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newAccEnv(t)
+			o := env.org("acme")
+			proxy := newHostileProxy(t, o.URL)
+			proxy.set(rule)
+			rec := &diagRecorder{}
+			cfg := fmt.Sprintf("provider \"ispm\" {\n  max_retries = 1\n  okta_org {\n    org_url   = %q\n    api_token = %q\n  }\n}\n", proxy.srv.URL, o.APIToken)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.RecordingFactories(rec),
+				Steps: []resource.TestStep{{
+					Config: cfg + eligibilityBlock("hr", proxy.srv.URL, "acme_hrportal_1", acmeHRPortal),
+					Check: resource.ComposeAggregateTestCheckFunc(
+						checkOf("data.ispm_app_eligibility.hr", acmeHRPortal, "P3_INSTALLED", "unverified", "okta_api", nil, false),
+						checkOf("data.ispm_app_eligibility.hr", acmeHRPortal, "P5_PROVISIONING", "unverified", "okta_api", nil, false),
+						resource.TestCheckResourceAttr("data.ispm_app_eligibility.hr", "okta_ready_instance_ids.#", "0"),
+					),
+				}},
+			})
+			proxy.served(t)
+			wantWarning(t, rec, `Instance 0oaBo6R6IpNoPL9qc3Mw.*Okta did not verify its prerequisites in this run`, `app listing`)
+			if n := env.ispmRequests(); n != 0 {
+				t.Fatalf("%d ISPM requests without ISPM configured", n)
+			}
+		})
+	}
 }

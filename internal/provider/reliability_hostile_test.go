@@ -289,7 +289,9 @@ func TestAccReliabilityImportIDsOfEveryShape(t *testing.T) {
 		importStep("initech.okta.com/slack", regexp.MustCompile(`(?s)Cannot import the ISPM connection.*No Okta org "initech\.okta\.com"`)),
 		importStep(acme+"/zoomus", regexp.MustCompile(`(?s)No such ISPM connection.*has no ISPM connection for the app "zoomus"`)),
 		importStep(globex+"/slack", regexp.MustCompile(`(?s)No such ISPM connection`)),
-		importStep("src_doesnotexist", regexp.MustCompile(`Cannot import non-existent remote object`)),
+		// Not Terraform's bare "Cannot import non-existent remote object":
+		// the id, and where to find the right one.
+		importStep("src_doesnotexist123", regexp.MustCompile(`(?s)No such ISPM connection.*"src_doesnotexist123".*ispm_source_connections`)),
 		// The org as a URL works too (kept as written).
 		resource.TestStep{Config: config, ResourceName: addr, ImportState: true, ImportStateId: "http://" + acme + "/slack",
 			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"okta_org"}},

@@ -205,3 +205,44 @@ func TestReliabilityInterruptedWaitSaysSo(t *testing.T) {
 		t.Fatalf("a wait that ran out of time says: %v", err)
 	}
 }
+
+// TestAccReliabilityLostReadAfterCreateKeepsTheConnection: with no
+// retries, the first read of a connection ISPM has just made answers 500.
+// The connection is kept in state, not tainted, with a warning that says
+// what is not known; the next plan refreshes it and plans nothing, and ISPM
+// holds exactly the one connection.
+func TestAccReliabilityLostReadAfterCreateKeepsTheConnection(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, withoutSources)
+	acme := env.Domain("acme")
+	rec := &diagRecorder{}
+	config := env.ProviderConfig(nil, "max_retries = 0") + connectionConfig("slack", acme, "slack", []string{acmeSlack})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.RecordingFactories(rec),
+		CheckDestroy:             env.noAcmeSources,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if err := env.SB.ISPM().SetFaults(ispmsim.Faults{Methods: []string{"GET"}, PathPrefix: "/api/v1/sources/", FailNext: 1, ErrorStatus: 500}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: config,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				func(s *terraform.State) error {
+					rs := s.RootModule().Resources["ispm_source_connection.slack"]
+					if rs == nil || rs.Primary.Tainted {
+						return fmt.Errorf("the connection is missing or tainted after a lost read: %+v", rs)
+					}
+					return nil
+				},
+			),
+		}, {
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		}},
+	})
+	wantWarning(t, rec, `ISPM connection status not known yet`, `(?s)reading it back failed.*500.*not tainted`)
+	if n := env.creates(); n != 1 {
+		t.Fatalf("%d creates, want 1", n)
+	}
+}

@@ -167,6 +167,17 @@ func (a *applyRun) settle(src *ispm.Source, trusted map[string]eligibility.Trust
 		var werr error
 		src, werr = waitConnected(a.opCtx, a.r.data.ispm, src, a.r.firstPause(), a.timeout, a.op)
 		a.plan.fill(src)
+		var lost *lostReadError
+		if errors.As(werr, &lost) {
+			// ISPM made the connection; only reading it back failed. An
+			// error would taint it, and the next apply would delete a
+			// healthy connection to make it again: keep it, say what is
+			// not known, and let the next refresh read it.
+			a.diags.AddWarning("ISPM connection status not known yet",
+				fmt.Sprintf("ISPM created connection %s, but reading it back failed: %s Its status is not known yet. The connection "+
+					"is kept in the Terraform state (not tainted); the next plan or refresh reads it again.", src.ID, ensureSentence(lost.err.Error())))
+			werr = nil
+		}
 		if werr != nil {
 			a.diags.Append(a.state.Set(a.ctx, a.plan)...)
 			a.diags.AddError("ISPM connection did not become CONNECTED", ensureSentence(werr.Error()))
@@ -201,7 +212,7 @@ func waitConnected(ctx context.Context, c ispm.Client, src *ispm.Source, pause, 
 			return src, fmt.Errorf("ISPM connection %s disappeared while Terraform waited for it to connect: it was deleted in the "+
 				"ISPM console or by ISPM itself; run terraform apply again to connect the instances anew", src.ID)
 		default:
-			return src, fmt.Errorf("reading ISPM connection %s while waiting for it to connect: %w", src.ID, err)
+			return src, &lostReadError{id: src.ID, err: err}
 		}
 		switch src.Status {
 		case ispm.SourceConnected:
@@ -249,3 +260,16 @@ func addHealthWarning(diags *diag.Diagnostics, src *ispm.Source) {
 		diags.AddAttributeWarning(path.Root("health"), summary, detail)
 	}
 }
+
+// lostReadError is a failed read of a connection ISPM has made: the
+// connection exists, only its status is unknown.
+type lostReadError struct {
+	id  string
+	err error
+}
+
+func (e *lostReadError) Error() string {
+	return fmt.Sprintf("reading ISPM connection %s while waiting for it to connect: %v", e.id, e.err)
+}
+
+func (e *lostReadError) Unwrap() error { return e.err }

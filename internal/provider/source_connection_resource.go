@@ -391,6 +391,16 @@ func (r *sourceConnectionResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	if sourceID != "" {
+		// Terraform's own answer to an import whose read finds nothing is a
+		// bare "Cannot import non-existent remote object": say which id and
+		// where to find the right one instead.
+		if _, err := r.data.ispm.GetSource(ctx, sourceID); ispm.IsNotFound(err) {
+			resp.Diagnostics.AddError("No such ISPM connection",
+				fmt.Sprintf("ISPM has no connection with the id %q; it may have been deleted in the ISPM console, or the id is mistyped. "+
+					"The ispm_source_connections data source lists every connection with its id; you can also import by "+
+					"<okta_org>/<app_name>, for example acme.okta.com/slack.", sourceID))
+			return
+		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), sourceID)...)
 		return
 	}
