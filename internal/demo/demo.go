@@ -33,8 +33,11 @@ type options struct {
 
 // demo is one run's state.
 type demo struct {
-	out  io.Writer
+	out io.Writer
+	// tf runs the quickstart; okta runs examples/readiness-only, with
+	// ISPM not configured.
 	tf   *terraform
+	okta *terraform
 	sb   *sandbox.Sandbox
 	info sandbox.Info
 	http *http.Client
@@ -110,22 +113,33 @@ func run(ctx context.Context, o options) (err error) {
 	if err := copyTerraformFiles(filepath.Join(root, "examples", "quickstart"), work); err != nil {
 		return err
 	}
+	oktaWork := filepath.Join(tmp, "readiness-only")
+	if err := copyTerraformFiles(filepath.Join(root, "examples", "readiness-only"), oktaWork); err != nil {
+		return err
+	}
 
+	cli := map[string]string{
+		"TF_CLI_CONFIG_FILE": rc,
+		"TF_IN_AUTOMATION":   "1",
+		"CHECKPOINT_DISABLE": "1",
+	}
 	// The provider reads the sandbox's ISPM and the acme org from the
 	// environment, as the quickstart's comments tell a real user to do.
-	set := map[string]string{
-		"TF_CLI_CONFIG_FILE":        rc,
-		"TF_IN_AUTOMATION":          "1",
-		"CHECKPOINT_DISABLE":        "1",
+	quickstartEnv := merge(cli, info.Env, map[string]string{
 		"TF_VAR_okta_org":           acme.Domain,
 		"TF_VAR_slack_instance_ids": fmt.Sprintf(`[%q, %q]`, slackReady, slackEU),
-	}
-	for k, v := range info.Env {
-		set[k] = v
-	}
+	})
+	// The last step gets the acme org's OKTA_* variables and nothing of
+	// ISPM: the provider is then not configured for ISPM.
+	readinessEnv := merge(cli, oktaOnly(info.Env), map[string]string{
+		"TF_VAR_okta_org":        acme.Name,
+		"TF_VAR_apps":            `["slack"]`,
+		"TF_VAR_must_stay_ready": fmt.Sprintf(`{ slack = [%q] }`, slackReady),
+	})
 	d := &demo{
 		out:  o.Out,
-		tf:   &terraform{bin: tfBin, dir: work, env: childEnv(os.Environ(), set), out: o.Out},
+		tf:   &terraform{bin: tfBin, dir: work, env: childEnv(os.Environ(), quickstartEnv), out: o.Out},
+		okta: &terraform{bin: tfBin, dir: oktaWork, env: childEnv(os.Environ(), readinessEnv), out: o.Out},
 		sb:   sb,
 		info: info,
 		http: &http.Client{Timeout: 10 * time.Second},
@@ -134,6 +148,7 @@ func run(ctx context.Context, o options) (err error) {
 	fmt.Fprintf(o.Out, "    ISPM API:       %s  (ISPM_ENDPOINT)\n", info.ISPM.Endpoint)
 	fmt.Fprintf(o.Out, "    Control API:    %s  (changes made \"in the consoles\")\n", info.Control)
 	fmt.Fprintf(o.Out, "    Terraform:      %s, in a copy of examples/quickstart at %s\n", tfBin, work)
+	fmt.Fprintf(o.Out, "                    and, in step %d, of examples/readiness-only at %s (OKTA_* variables only)\n", totalSteps, oktaWork)
 	fmt.Fprintf(o.Out, "    Terraform uses the provider just built (a dev_overrides entry in a CLI config of its own, %s)\n", rc)
 
 	if err := d.story(ctx); err != nil {

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -151,7 +153,7 @@ func TestDemoRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := quickstartFiles(t, root)
+	before := exampleFiles(t, root)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -178,20 +180,120 @@ func TestDemoRuns(t *testing.T) {
 	if _, err := os.Stat(m[1]); !os.IsNotExist(err) {
 		t.Errorf("the temporary directory %s is still there (stat: %v)", m[1], err)
 	}
-	if after := quickstartFiles(t, root); !slices.Equal(before, after) {
-		t.Errorf("the demo changed examples/quickstart: %v, then %v", before, after)
+	if after := exampleFiles(t, root); !slices.Equal(before, after) {
+		t.Errorf("the demo changed examples/quickstart or examples/readiness-only: %v, then %v", before, after)
+	}
+
+	// The last step judges the org with ISPM not configured (the demo
+	// itself fails if the sandbox's ISPM received a request).
+	last := got[strings.Index(got, fmt.Sprintf("==> %d/%d ", totalSteps, totalSteps)):]
+	for _, want := range []string{
+		"examples/readiness-only",
+		"no ISPM_* variable",
+		slackReady + ": okta_ready = true",
+		`0oanmMaYeApl2IxgQlZP "Slack (Legacy)": okta_ready = false`,
+		"P4_ACTIVE fails. Admin Console: http://",
+		"        1. ",
+		"ISPM is not configured",
+		"ISPM received 0 requests",
+	} {
+		if !strings.Contains(last, want) {
+			t.Errorf("the last step does not show %q:\n%s", want, last)
+		}
 	}
 }
 
-func quickstartFiles(t *testing.T, root string) []string {
+// exampleFiles lists the directories the demo copies, which it must leave
+// as they are.
+func exampleFiles(t *testing.T, root string) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(root, "examples", "quickstart"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	for _, dir := range []string{"quickstart", "readiness-only"} {
+		entries, err := os.ReadDir(filepath.Join(root, "examples", dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			names = append(names, dir+"/"+e.Name())
+		}
 	}
 	return names
+}
+
+func TestOktaOnlyLeavesISPMOut(t *testing.T) {
+	t.Parallel()
+	env := merge(
+		map[string]string{"TF_IN_AUTOMATION": "1"},
+		oktaOnly(map[string]string{
+			"OKTA_ORG_NAME": "acme", "OKTA_BASE_URL": "http://127.0.0.1:1", "OKTA_API_TOKEN": "t",
+			"ISPM_ENDPOINT": "http://127.0.0.1:2", "ISPM_API_TOKEN": "u",
+		}),
+		map[string]string{"TF_IN_AUTOMATION": "0"},
+	)
+	want := map[string]string{
+		"TF_IN_AUTOMATION": "0",
+		"OKTA_ORG_NAME":    "acme", "OKTA_BASE_URL": "http://127.0.0.1:1", "OKTA_API_TOKEN": "t",
+	}
+	if !maps.Equal(env, want) {
+		t.Errorf("env = %v, want %v", env, want)
+	}
+}
+
+func TestRequestsSinceCountsOnlyNewRequests(t *testing.T) {
+	t.Parallel()
+	before := map[string]int{"GET /api/v1/sources": 3, "POST /api/v1/sources": 1}
+	if n, diff := requestsSince(before, maps.Clone(before)); n != 0 || len(diff) != 0 {
+		t.Errorf("unchanged counters: %d, %v", n, diff)
+	}
+	after := map[string]int{"GET /api/v1/sources": 5, "POST /api/v1/sources": 1, "unmatched": 1}
+	n, diff := requestsSince(before, after)
+	if want := map[string]int{"GET /api/v1/sources": 2, "unmatched": 1}; n != 3 || !maps.Equal(diff, want) {
+		t.Errorf("requestsSince = %d, %v; want 3, %v", n, diff, want)
+	}
+}
+
+func TestCheckVerdictsRejectsAStoryThatDidNotHappen(t *testing.T) {
+	t.Parallel()
+	const p1 = "ISPM is not configured in the provider, so ..."
+	good := func() (map[string][]string, fixes, map[string]map[string]map[string]string) {
+		var toFix fixes
+		if err := json.Unmarshal([]byte(`{"slack": {
+			"0oaLATg5EewIMeVcOxuf": {"label": "Slack (Sandbox workspace)", "failing": {"P5_PROVISIONING": {"fix": ["Enable it."], "console": "http://x/admin"}}},
+			"0oanmMaYeApl2IxgQlZP": {"label": "Slack (Legacy)", "failing": {"P4_ACTIVE": {"fix": ["Activate it."], "console": "http://x/admin"}}}
+		}}`), &toFix); err != nil {
+			t.Fatal(err)
+		}
+		unverified := map[string]map[string]map[string]string{"slack": {}}
+		for _, id := range []string{slackReady, slackEU, "0oaLATg5EewIMeVcOxuf", "0oanmMaYeApl2IxgQlZP"} {
+			unverified["slack"][id] = map[string]string{"P1_ORG_CONNECTED": p1}
+		}
+		return map[string][]string{"slack": {slackReady, slackEU}}, toFix, unverified
+	}
+	ready, toFix, unverified := good()
+	if got, err := checkVerdicts(ready, toFix, unverified); err != nil || got != p1 {
+		t.Fatalf("checkVerdicts = %q, %v; want P1's message", got, err)
+	}
+	for name, spoil := range map[string]func(map[string][]string, fixes, map[string]map[string]map[string]string){
+		"an instance not ready": func(r map[string][]string, _ fixes, _ map[string]map[string]map[string]string) {
+			r["slack"] = r["slack"][:1]
+		},
+		"a failing instance missing": func(_ map[string][]string, f fixes, _ map[string]map[string]map[string]string) {
+			delete(f["slack"], "0oanmMaYeApl2IxgQlZP")
+		},
+		"a fix without a console page": func(_ map[string][]string, f fixes, _ map[string]map[string]map[string]string) {
+			inst := f["slack"]["0oanmMaYeApl2IxgQlZP"]
+			c := inst.Failing["P4_ACTIVE"]
+			c.Console = ""
+			inst.Failing["P4_ACTIVE"] = c
+		},
+		"P1 verified": func(_ map[string][]string, _ fixes, u map[string]map[string]map[string]string) {
+			delete(u["slack"][slackReady], "P1_ORG_CONNECTED")
+		},
+	} {
+		ready, toFix, unverified := good()
+		spoil(ready, toFix, unverified)
+		if _, err := checkVerdicts(ready, toFix, unverified); err == nil {
+			t.Errorf("%s: checkVerdicts accepted it", name)
+		}
+	}
 }

@@ -6,8 +6,11 @@
 // in-process on free loopback ports, points Terraform at the build through a
 // temporary CLI configuration (dev_overrides; the user's ~/.terraformrc is
 // never read or written), copies examples/quickstart to a temporary working
-// directory, and runs it through the steps listed in steps.go. Everything it
-// made is removed on the way out, and nothing is written in the repository.
+// directory, and runs it through the steps listed in steps.go. The last one
+// (readiness.go) judges the same org with ISPM not configured: a copy of
+// examples/readiness-only, run with the org's OKTA_* variables only, while
+// the sandbox's ISPM must receive no request. Everything it made is removed
+// on the way out, and nothing is written in the repository.
 //
 //	go run ./internal/demo [-terraform PATH]
 package main
@@ -30,7 +33,7 @@ func main() {
 	tf := fs.String("terraform", "", "`path` of the Terraform CLI (1.5 or newer); by default the one scripts/terraform-path.sh prints")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "Usage: go run ./internal/demo [-terraform PATH]")
-		fmt.Fprintln(os.Stderr, "Runs examples/quickstart with the real Terraform CLI against the local sandbox.")
+		fmt.Fprintln(os.Stderr, "Runs examples/quickstart, then examples/readiness-only, with the real Terraform CLI against the local sandbox.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(os.Args[1:]); err != nil {

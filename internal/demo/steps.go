@@ -22,7 +22,7 @@ const (
 )
 
 // totalSteps is how many numbered steps story announces.
-const totalSteps = 7
+const totalSteps = 8
 
 // story runs the quickstart through the provider's main job. Each step
 // checks that Terraform and the sandbox did what it announced, so that the
@@ -39,6 +39,7 @@ func (d *demo) story(ctx context.Context) error {
 		{"Removing an instance from the connection in the ISPM console (sandbox control API)", d.changeInConsole},
 		{"Detecting the drift: terraform plan -refresh-only, then terraform plan", d.showDrift},
 		{"Destroying the connection", d.destroy},
+		{"Judging the same org with ISPM not configured: examples/readiness-only, with Okta credentials only", d.readinessOnly},
 	}
 	if len(steps) != totalSteps {
 		return fmt.Errorf("the demo announces %d steps but has %d", totalSteps, len(steps))
@@ -222,14 +223,7 @@ func (d *demo) destroy(ctx context.Context) error {
 
 // output decodes the quickstart's output name.
 func (d *demo) output(ctx context.Context, name string, v any) error {
-	out, err := d.tf.quiet(ctx, "output", "-no-color", "-json", name)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal([]byte(out), v); err != nil {
-		return fmt.Errorf("decoding terraform output %s: %w", name, err)
-	}
-	return nil
+	return d.tf.output(ctx, name, v)
 }
 
 // slackSources counts ISPM's Slack connections in the sandbox.

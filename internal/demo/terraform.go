@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,13 +71,34 @@ func childEnv(base []string, set map[string]string) []string {
 	return out
 }
 
+// merge is the union of sets, a later one winning.
+func merge(sets ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, s := range sets {
+		maps.Copy(out, s)
+	}
+	return out
+}
+
+// oktaOnly keeps the OKTA_* variables of env: an Okta org's settings
+// without the ISPM ones.
+func oktaOnly(env map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range env {
+		if strings.HasPrefix(k, "OKTA_") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // copyTerraformFiles copies the .tf files of src into dst (made if
 // missing): the configuration, without anything a previous run may have left
 // beside it (.terraform, state, lock file).
 func copyTerraformFiles(src, dst string) error {
 	entries, err := os.ReadDir(src)
 	if err != nil {
-		return fmt.Errorf("reading the quickstart: %w", err)
+		return fmt.Errorf("reading the example: %w", err)
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
@@ -152,6 +175,18 @@ func (t *terraform) quiet(ctx context.Context, args ...string) (string, error) {
 		return "", fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, buf.String())
 	}
 	return buf.String(), nil
+}
+
+// output decodes the output name of the working directory's state.
+func (t *terraform) output(ctx context.Context, name string, v any) error {
+	out, err := t.quiet(ctx, "output", "-no-color", "-json", name)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		return fmt.Errorf("decoding terraform output %s: %w", name, err)
+	}
+	return nil
 }
 
 func (t *terraform) exec(ctx context.Context, w io.Writer, args ...string) error {
