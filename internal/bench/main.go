@@ -5,7 +5,7 @@
 // terraform_data resources, counting every Okta and ISPM request, 429s,
 // wall time and the provider processes' peak memory. See BENCHMARKS.md.
 //
-//	go run ./internal/bench [-quick] [-n 1,10,100,500] [-out bench-results/results.json]
+//	go run ./internal/bench [-quick] [-okta-only] [-n 1,10,100,500] [-out bench-results/results.json]
 package main
 
 import (
@@ -75,7 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 		ns          = fs.String("n", "1,10,100,500", "comma-separated numbers of connections (and data sources, and terraform_data resources)")
 		quick       = fs.Bool("quick", false, "CI-sized run: a 1,000-app org, N = 1 and 10, no paced run (flags given explicitly still apply)")
 		profiles    = fs.String("profiles", ProfileGenerous+","+ProfileRealistic, "Okta rate-limit profiles of the main runs: generous, realistic")
-		configs     = fs.String("configs", strings.Join(allConfigs, ","), "configurations to run: "+strings.Join(allConfigs, ", ")+" (combined runs under generous limits only)")
+		configs     = fs.String("configs", strings.Join(allConfigs, ","), "configurations to run: "+strings.Join(allConfigs, ", ")+" (combined runs under generous limits only); opt-in, with a provider configured with the Okta org only: "+strings.Join(oktaOnlyConfigs, ", "))
+		oktaOnly    = fs.Bool("okta-only", false, "the Okta request cost of plans without ISPM: -configs "+strings.Join(oktaOnlyConfigs, ",")+" at N = 1, no paced run (flags given explicitly still apply)")
 		pacedN      = fs.Int("paced-n", 500, "N of the paced run at a tenth of the limits (a fresh plan of N connections); 0 skips it")
 		pacedApply  = fs.Bool("paced-apply", false, "also apply and re-plan the resources in the paced run (adds several minutes)")
 		pacedCfgs   = fs.String("paced-configs", ConfigResources, "configurations of the paced run: resources, data_sources (data sources at a tenth of the limits take about 12 minutes per command at N >= 10)")
@@ -109,6 +110,18 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 			opts.PacedN = 0
 		}
 	}
+	configList := *configs
+	if *oktaOnly {
+		if !given["configs"] {
+			configList = strings.Join(oktaOnlyConfigs, ",")
+		}
+		if !given["n"] {
+			nList = "1"
+		}
+		if !given["paced-n"] {
+			opts.PacedN = 0
+		}
+	}
 	var err error
 	if opts.Ns, err = parseInts(nList); err != nil {
 		return Options{}, "", fmt.Errorf("-n: %w", err)
@@ -122,7 +135,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 	if opts.Profiles, err = parseNames(*profiles, []string{ProfileGenerous, ProfileRealistic}); err != nil {
 		return Options{}, "", fmt.Errorf("-profiles: %w", err)
 	}
-	if opts.Configs, err = parseNames(*configs, allConfigs); err != nil {
+	if opts.Configs, err = parseNames(configList, knownConfigs()); err != nil {
 		return Options{}, "", fmt.Errorf("-configs: %w", err)
 	}
 	if opts.PacedConfigs, err = parseNames(*pacedCfgs, []string{ConfigDataSources, ConfigResources}); err != nil {

@@ -317,14 +317,14 @@ func judge(rep *Report) []Target {
 	ts = append(ts, t)
 
 	// 4. Generous limits: plans within 1.5x the baseline at N = 500.
-	ts = append(ts, ratioTarget(runs, floors, ProfileGenerous, maxN, 1.5,
-		"with generous limits, plan time at N = 500 ≤ 1.5× the terraform_data baseline"+sizeNote(maxN),
-		[]string{ConfigDataSources + "/" + StepPlanFresh, ConfigResources + "/" + StepPlanFresh, ConfigResources + "/" + StepPlanApplied}))
+	ts = append(ts, ratioTarget(runs, floors, ratioSpec{profile: ProfileGenerous, n: maxN, limit: 1.5,
+		name:  "with generous limits, plan time at N = 500 ≤ 1.5× the terraform_data baseline" + sizeNote(maxN),
+		steps: []string{ConfigDataSources + "/" + StepPlanFresh, ConfigResources + "/" + StepPlanFresh, ConfigResources + "/" + StepPlanApplied}}))
 
 	// 5. Realistic limits: the applied-state plan within 3x the baseline.
-	ts = append(ts, ratioTarget(runs, floors, ProfileRealistic, maxN, 3,
-		"at the realistic limits, the applied-state plan at N = 500 ≤ 3× the baseline"+sizeNote(maxN),
-		[]string{ConfigResources + "/" + StepPlanApplied}))
+	ts = append(ts, ratioTarget(runs, floors, ratioSpec{profile: ProfileRealistic, n: maxN, limit: 3,
+		name:  "at the realistic limits, the applied-state plan at N = 500 ≤ 3× the baseline" + sizeNote(maxN),
+		steps: []string{ConfigResources + "/" + StepPlanApplied}}))
 
 	// 6. Memory.
 	t = Target{Name: fmt.Sprintf("provider peak memory < 100 MB at N = 500 with %d apps%s", rep.Org.Params.Apps, sizeNote(maxN))}
@@ -347,8 +347,19 @@ func judge(rep *Report) []Target {
 	return ts
 }
 
-func ratioTarget(runs, floors []RunResult, profile string, n int, limit float64, name string, steps []string) Target {
-	t := Target{Name: name}
+// ratioSpec is a wall-time target: the runs of a profile at N whose
+// config/step is one of steps must stay within limit times the baseline.
+type ratioSpec struct {
+	profile string
+	n       int
+	limit   float64
+	name    string
+	steps   []string
+}
+
+func ratioTarget(runs, floors []RunResult, spec ratioSpec) Target {
+	profile, n, limit, steps := spec.profile, spec.n, spec.limit, spec.steps
+	t := Target{Name: spec.name}
 	floorNote := func(step string) string {
 		for _, f := range floors {
 			if f.N == n && f.Step == step && f.OK {

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -131,8 +128,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	for _, c := range opts.Configs {
-		if !slices.Contains(allConfigs, c) {
-			return nil, fmt.Errorf("unknown configuration %q; use any of %s", c, strings.Join(allConfigs, ", "))
+		if !slices.Contains(knownConfigs(), c) {
+			return nil, fmt.Errorf("unknown configuration %q; use any of %s", c, strings.Join(knownConfigs(), ", "))
 		}
 	}
 	cwd, err := os.Getwd()
@@ -267,7 +264,7 @@ func (r *runner) countSteps() int {
 			}
 		}
 	}
-	n := per * len(r.opts.Ns)
+	n := per*len(r.opts.Ns) + r.oktaOnlySteps()
 	if r.opts.PacedN > 0 {
 		for _, c := range r.pacedConfigs() {
 			switch {
@@ -401,8 +398,9 @@ func (r *runner) profileRuns(ctx context.Context, profile string, n int, conns [
 		if err := writeConfig(dir, dataSourcesConfig(t, conns)); err != nil {
 			return out, err
 		}
+		c := ispmConfig{dir: dir, profile: profile, n: n, config: ConfigDataSources, conns: conns}
 		for _, step := range []string{StepPlanFresh, StepApply} {
-			run := r.ispmStep(ctx, sb, dir, profile, n, ConfigDataSources, step, conns)
+			run := r.ispmStep(ctx, sb, c, step)
 			out = append(out, run)
 			if !run.OK {
 				break
@@ -418,8 +416,9 @@ func (r *runner) profileRuns(ctx context.Context, profile string, n int, conns [
 		if !apply {
 			steps = steps[:1]
 		}
+		c := ispmConfig{dir: dir, profile: profile, n: n, config: ConfigResources, conns: conns}
 		for _, step := range steps {
-			run := r.ispmStep(ctx, sb, dir, profile, n, ConfigResources, step, conns)
+			run := r.ispmStep(ctx, sb, c, step)
 			out = append(out, run)
 			if !run.OK {
 				break
@@ -432,15 +431,28 @@ func (r *runner) profileRuns(ctx context.Context, profile string, n int, conns [
 		if err := writeConfig(dir, cfg); err != nil {
 			return out, err
 		}
-		out = append(out, r.ispmStep(ctx, sb, dir, profile, n, ConfigCombined, StepPlanFresh, conns))
+		out = append(out, r.ispmStep(ctx, sb, ispmConfig{dir: dir, profile: profile, n: n, config: ConfigCombined, conns: conns}, StepPlanFresh))
 	}
-	return out, ctx.Err()
+	okta, err := r.oktaOnlyRuns(ctx, sb, t, ispmConfig{profile: profile, n: n, conns: conns}, configs)
+	return append(out, okta...), err
+}
+
+// ispmConfig is one of the provider's configurations written in dir: the
+// profile it runs under, its N, its kind (ConfigResources, ...) and its
+// connections.
+type ispmConfig struct {
+	dir     string
+	profile string
+	n       int
+	config  string
+	conns   []connection
 }
 
 // ispmStep runs one Terraform command of the provider's configurations,
 // with the sandbox's counters zeroed and its rate-limit windows closed
 // first, so each command starts as if a minute had passed.
-func (r *runner) ispmStep(ctx context.Context, sb *sandbox.Sandbox, dir, profile string, n int, config, step string, conns []connection) RunResult {
+func (r *runner) ispmStep(ctx context.Context, sb *sandbox.Sandbox, c ispmConfig, step string) RunResult {
+	dir, profile, n, config, conns := c.dir, c.profile, c.n, c.config, c.conns
 	org := sb.Org(r.org.Params.Name)
 	org.ResetRequestCounts()
 	org.ResetRateLimitWindows()
@@ -507,184 +519,3 @@ func indent(s, prefix string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// referenced returns the instances a configuration makes the provider
-// judge: the connections' instances, or every instance of each data
-// source's app.
-func (r *runner) referenced(config string, conns []connection) []Instance {
-	byID := make(map[string]int, len(r.org.Instances))
-	for i, in := range r.org.Instances {
-		byID[in.ID] = i
-	}
-	gallery := make(map[string]int, len(r.org.Gallery))
-	for i, ga := range r.org.Gallery {
-		gallery[ga.Key] = i
-	}
-	var out []Instance
-	for _, c := range conns {
-		// A combined configuration judges what its data sources judge,
-		// which includes its resources' instances.
-		if config == ConfigDataSources || config == ConfigCombined {
-			for _, j := range r.org.Gallery[gallery[c.App]].Instances {
-				out = append(out, r.org.Instances[j])
-			}
-			continue
-		}
-		for _, id := range c.InstanceIDs {
-			out = append(out, r.org.Instances[byID[id]])
-		}
-	}
-	return out
-}
-
-// bound is the target's ceiling on Okta requests for one plan: the
-// listing's pages, one call per instance whose provisioning state the
-// listing cannot answer, and the group-evidence search pages.
-func (r *runner) bound(config string, conns []connection, got OktaCounts) *Bound {
-	b := &Bound{ListingPages: r.org.ListingPages(), GroupPages: got.ByEndpoint[oktasim.EndpointGroups]}
-	for _, in := range r.referenced(config, conns) {
-		if !in.ListingAnswers {
-			b.UnansweredInstances++
-			b.MinimalCalls += in.ProvisioningCalls
-		}
-	}
-	b.Max = int64(b.ListingPages+b.UnansweredInstances) + b.GroupPages
-	b.Actual = got.Total - got.ByEndpoint[oktasim.EndpointToken]
-	b.Met = b.Actual <= b.Max
-	return b
-}
-
-// perResource computes what a provider that works per resource would
-// spend on the same plan: each resource or data source reading the org's
-// listing itself, or following a lookup chain per instance (GET the app,
-// its connection, its features when the connection says UNKNOWN, and a
-// group search).
-func (r *runner) perResource(config string, conns []connection, got OktaCounts) *PerResource {
-	p := &PerResource{References: len(conns), OursApps: got.ByBucket[string(oktasim.BucketApps)]}
-	insts := r.referenced(config, conns)
-	p.Instances = len(insts)
-	var calls int64
-	for _, in := range insts {
-		if !in.ListingAnswers {
-			calls += int64(in.ProvisioningCalls)
-		}
-		p.ChainAppGet++
-		p.ChainGroups++
-		p.ChainApps++
-		if !connectionAPIApps[in.Name] {
-			p.ChainApps++
-		}
-	}
-	refs := len(conns)
-	switch config {
-	case ConfigDataSources:
-		// Finding a data source's instances takes a filtered listing.
-		p.ChainApps += int64(len(conns))
-	case ConfigCombined:
-		// Each resource repeats the chain for its own instances, and each
-		// data source lists its app.
-		refs = 2 * len(conns)
-		p.References = refs
-		p.ChainApps += int64(len(conns))
-		for _, in := range r.referenced(ConfigResources, conns) {
-			p.ChainAppGet++
-			p.ChainGroups++
-			p.ChainApps++
-			if !connectionAPIApps[in.Name] {
-				p.ChainApps++
-			}
-		}
-	}
-	p.ListingApps = int64(refs*r.org.ListingPages()) + calls
-	return p
-}
-
-func oktaCounts(m map[string]oktasim.EndpointCount) OktaCounts {
-	c := OktaCounts{ByEndpoint: map[string]int64{}, ByBucket: map[string]int64{}}
-	for ep, n := range m {
-		if n.Requests == 0 {
-			continue
-		}
-		c.ByEndpoint[ep] = n.Requests
-		c.ByBucket[bucketOf(ep)] += n.Requests
-		c.Total += n.Requests
-		c.RateLimited += n.RateLimited
-		c.ServerErrors += n.ServerErrors
-	}
-	return c
-}
-
-func ispmCounts(m map[string]int) ISPMCounts {
-	c := ISPMCounts{ByEndpoint: map[string]int{}}
-	for ep, n := range m {
-		if n == 0 {
-			continue
-		}
-		c.ByEndpoint[ep] = n
-		c.Total += n
-	}
-	return c
-}
-
-// bucketOf is the Okta rate-limit bucket of a sandbox endpoint name.
-func bucketOf(endpoint string) string {
-	switch endpoint {
-	case oktasim.EndpointGetApp:
-		return string(oktasim.BucketAppGet)
-	case oktasim.EndpointListApps, oktasim.EndpointConnection, oktasim.EndpointFeatures, oktasim.EndpointFeature:
-		return string(oktasim.BucketApps)
-	case oktasim.EndpointGroups:
-		return string(oktasim.BucketGroups)
-	case oktasim.EndpointToken:
-		return string(oktasim.BucketToken)
-	}
-	if strings.Contains(endpoint, " /api/v1/apps/") {
-		return string(oktasim.BucketApps)
-	}
-	if strings.Contains(endpoint, " /api/v1/groups") {
-		return string(oktasim.BucketGroups)
-	}
-	return string(oktasim.BucketOther)
-}
-
-// machineInfo describes where the benchmark ran.
-func machineInfo(ctx context.Context, tfBin string) Machine {
-	m := Machine{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(), Go: runtime.Version()}
-	if out, err := exec.CommandContext(ctx, tfBin, "version").Output(); err == nil {
-		m.Terraform = strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
-	}
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, l := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(l, "model name") {
-				if _, v, ok := strings.Cut(l, ":"); ok {
-					m.CPU = strings.TrimSpace(v)
-					break
-				}
-			}
-		}
-	}
-	return m
-}
-
-func summarize(g *GeneratedOrg) OrgSummary {
-	s := OrgSummary{Params: g.Params, ListingPages: g.ListingPages(), States: map[State]int{}, ScenarioBytes: len(g.JSON),
-		GalleryApps: len(g.Gallery), ConnectableApps: len(g.Connectable)}
-	for _, in := range g.Instances {
-		s.States[in.State]++
-		if in.State != StateNotSCIM {
-			s.SCIMInstances++
-			if !in.ListingAnswers {
-				s.UnansweredInstances++
-			}
-		}
-	}
-	return s
-}
-
-func reportOptions(o Options) ReportOptions {
-	return ReportOptions{Ns: o.Ns, Profiles: o.Profiles, Configs: o.Configs, PacedN: o.PacedN, PacedApply: o.PacedApply,
-		PacedConfigs: o.PacedConfigs, Parallelism: o.Parallelism, ProviderEnv: o.ProviderEnv}
-}
-
-// errFailedRuns is returned when a Terraform command failed.
-var errFailedRuns = errors.New("some Terraform commands failed; see the table and the logs")

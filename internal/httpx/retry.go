@@ -153,20 +153,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		retry, wait := t.decide(resp, err, attempt)
 		if !retry || !canRetry || attempt >= t.o.MaxRetries {
-			logAttempt(ctx, req, resp, err, attempt, false, 0)
+			logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt})
 			return resp, err
 		}
 		if wait > t.o.MaxWait {
 			// The server asked for a longer pause than we are willing to
 			// block for: hand its answer (and its reset time) to the caller.
-			logAttempt(ctx, req, resp, err, attempt, false, wait)
+			logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt, wait: wait})
 			return resp, err
 		}
 		if deadline, ok := ctx.Deadline(); ok && t.o.Now().Add(wait).After(deadline) {
-			logAttempt(ctx, req, resp, err, attempt, false, wait)
+			logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt, wait: wait})
 			return resp, err
 		}
-		logAttempt(ctx, req, resp, err, attempt, true, wait)
+		logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt, retrying: true, wait: wait})
 		if resp != nil {
 			drain(resp)
 		}
@@ -367,11 +367,20 @@ func (c *cancelOnClose) Close() error {
 	return err
 }
 
-func logAttempt(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int, retrying bool, wait time.Duration) {
+// attemptLog is what logAttempt says about an attempt besides its request
+// and outcome: its zero-based number, and whether (and after how long) it
+// will be retried.
+type attemptLog struct {
+	attempt  int
+	retrying bool
+	wait     time.Duration
+}
+
+func logAttempt(ctx context.Context, req *http.Request, resp *http.Response, err error, a attemptLog) {
 	fields := map[string]any{
 		"method":  req.Method,
 		"url":     redactURL(req),
-		"attempt": attempt + 1,
+		"attempt": a.attempt + 1,
 	}
 	if resp != nil {
 		fields["status"] = resp.StatusCode
@@ -383,8 +392,8 @@ func logAttempt(ctx context.Context, req *http.Request, resp *http.Response, err
 	if err != nil {
 		fields["error"] = err.Error()
 	}
-	if retrying {
-		fields["retry_in"] = wait.String()
+	if a.retrying {
+		fields["retry_in"] = a.wait.String()
 		tflog.Debug(ctx, "HTTP request will be retried", fields)
 		return
 	}

@@ -302,10 +302,19 @@ const (
 	maxRetryAfterS = 24 * 60 * 60
 )
 
+// errorAnswer is an error answer as read off the wire: its status, its
+// header and its (capped) body.
+type errorAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
 // errorFromResponse turns an error answer into an *APIError. It accepts any
 // body: problem details, another JSON shape, an HTML page from a proxy, or
 // nothing; secrets are stripped from whatever text it keeps.
-func errorFromResponse(method, path string, status int, header http.Header, body []byte, now time.Time, secrets ...string) *APIError {
+func errorFromResponse(method, path string, ans errorAnswer, now time.Time, secrets ...string) *APIError {
+	status, header, body := ans.status, ans.header, ans.body
 	e := &APIError{
 		Kind:       kindForStatus(status),
 		StatusCode: status,

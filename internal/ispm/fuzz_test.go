@@ -28,7 +28,7 @@ func FuzzErrorFromResponse(f *testing.F) {
 		h.Set("Content-Type", contentType)
 		h.Set("Retry-After", retryAfter)
 		h.Set("X-Request-Id", fuzzSecret)
-		e := errorFromResponse(http.MethodPost, "/api/v1/sources", status, h, []byte(body), time.Unix(1700000000, 0), fuzzSecret)
+		e := errorFromResponse(http.MethodPost, "/api/v1/sources", errorAnswer{status: status, header: h, body: []byte(body)}, time.Unix(1700000000, 0), fuzzSecret)
 		msg := e.Error()
 		if strings.Contains(msg, fuzzSecret) {
 			t.Fatalf("the token leaked: %q", msg)

@@ -182,7 +182,7 @@ func (c *RESTClient) do(ctx context.Context, cl call, out any) error {
 				RequestID: clean(resp.Header.Get("X-Request-Id"), maxRequestID, []string{c.token}),
 				Err:       fmt.Errorf("expected %d %s", cl.want, http.StatusText(cl.want))}
 		}
-		return errorFromResponse(cl.method, cl.path, resp.StatusCode, resp.Header, data, c.now(), c.token)
+		return errorFromResponse(cl.method, cl.path, errorAnswer{status: resp.StatusCode, header: resp.Header, body: data}, c.now(), c.token)
 	}
 	if out == nil {
 		return nil

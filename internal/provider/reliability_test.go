@@ -237,7 +237,7 @@ func TestAccReliabilityLostReadAfterCreateKeepsTheConnection(t *testing.T) {
 				},
 			),
 		}, {
-			Config: config,
+			Config:           config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		}},
 	})
