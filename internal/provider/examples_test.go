@@ -264,13 +264,7 @@ func TestAccExamplesQuickstart(t *testing.T) {
 	if out, code := tfRun(ok, "plan", "-detailed-exitcode"); code != 2 || !strings.Contains(out, "1 to add") {
 		t.Fatalf("plan exited with %d, want 2 (one connection to add):\n%s", code, out)
 	}
-	if out, code := tfRun(ok, "apply", "-auto-approve"); code != 0 {
-		t.Fatalf("apply exited with %d:\n%s", code, out)
-	}
-	raw, code := runTF(t, tf, dir, ok, "output", "-json")
-	if code != 0 {
-		t.Fatalf("terraform output -json exited with %d:\n%s", code, raw)
-	}
+	raw := applyForOutputs(t, tf, dir, ok)
 	var outputs struct {
 		ConnectionID struct {
 			Value string `json:"value"`
@@ -339,4 +333,18 @@ func TestAccExamplesQuickstart(t *testing.T) {
 	if ids := slackSources(); len(ids) != 0 {
 		t.Errorf("destroy left Slack connections %v", ids)
 	}
+}
+
+// applyForOutputs applies the configuration in dir and returns
+// terraform output -json, failing the test when either command fails.
+func applyForOutputs(t *testing.T, tf, dir string, env []string) string {
+	t.Helper()
+	if out, code := runTF(t, tf, dir, env, "apply", "-auto-approve", "-input=false", "-no-color"); code != 0 {
+		t.Fatalf("apply exited with %d:\n%s", code, out)
+	}
+	raw, code := runTF(t, tf, dir, env, "output", "-json")
+	if code != 0 {
+		t.Fatalf("terraform output -json exited with %d:\n%s", code, raw)
+	}
+	return raw
 }

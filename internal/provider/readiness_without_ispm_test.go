@@ -344,13 +344,7 @@ func TestAccExamplesReadinessOnly(t *testing.T) {
 	env = append(env, "TF_VAR_okta_org=acme", `TF_VAR_apps=["slack","zoomus","acme_hrportal_1"]`)
 	e.SB.ISPM().ResetRequestCounts()
 
-	if out, code := runTF(t, tf, dir, env, "apply", "-auto-approve", "-input=false", "-no-color"); code != 0 {
-		t.Fatalf("apply exited with %d:\n%s", code, out)
-	}
-	raw, code := runTF(t, tf, dir, env, "output", "-json")
-	if code != 0 {
-		t.Fatalf("terraform output -json exited with %d:\n%s", code, raw)
-	}
+	raw := applyForOutputs(t, tf, dir, env)
 	var outputs struct {
 		Ready struct {
 			Value map[string][]string `json:"value"`

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -60,7 +61,7 @@ func (d *sourcesGalleryDataSource) fromOkta(ctx context.Context, m sourcesGaller
 		}
 	}
 	ready := map[string][]string{}
-	for _, key := range sortedKeysOf(entries) {
+	for _, key := range slices.Sorted(maps.Keys(entries)) {
 		e := entries[key]
 		if !installed[strings.ToLower(key)] {
 			e.OrgStatus = &ispm.AppStatus{App: key, Status: ispm.StatusNotIntegrated}
@@ -98,13 +99,4 @@ func oktaStatus(v eligibility.Verdict) *ispm.AppStatus {
 		}
 	}
 	return st
-}
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
