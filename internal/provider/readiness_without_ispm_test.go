@@ -3,8 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -255,13 +253,24 @@ func TestAccProviderISPMHalfConfigured(t *testing.T) {
 	})
 }
 
-// TestAccOktaFailuresAreNeverSilent: whatever way Okta fails — 500s past
-// the retries, dropped connections, timeouts — the plan says, per instance,
-// that Okta did not verify it, with ISPM configured (the plan still passes
-// on ISPM's word, with the warning) and without (the checks are
-// unverified, never pass).
+// TestAccOktaFailuresAreNeverSilent: whatever way Okta fails on its app
+// listing — 500s past the retries, dropped connections, timeouts, a 429
+// whose reset is beyond the retry cap, an HTML login page, truncated JSON,
+// an oversized body, a next link to another host — the plan says, per
+// instance, that Okta did not verify it: with ISPM configured (the
+// connection still plans on ISPM's word, with the warning) and without (the
+// checks are unverified, never pass).
 func TestAccOktaFailuresAreNeverSilent(t *testing.T) {
 	t.Parallel()
+	listing := []string{oktasim.EndpointListApps}
+	answer := func(status int, contentType, body string, headers ...string) *oktasim.Answer {
+		h := map[string]string{"Content-Type": contentType}
+		for i := 0; i+1 < len(headers); i += 2 {
+			h[headers[i]] = headers[i+1]
+		}
+		return &oktasim.Answer{Status: status, Headers: h, Body: body}
+	}
+	huge := `[` + strings.Repeat(`{"id":"0oa0000000000000pad0","name":"pad","label":"`+strings.Repeat("x", 1000)+`","status":"ACTIVE"},`, 34*1024) + `{}]`
 	kinds := map[string]struct {
 		faults oktasim.Faults
 		extra  []string
@@ -270,6 +279,16 @@ func TestAccOktaFailuresAreNeverSilent(t *testing.T) {
 		"500 past the retries": {oktasim.Faults{ErrorRate: 1}, []string{"max_retries = 1"}, `500`},
 		"dropped connections":  {oktasim.Faults{DropRate: 1}, []string{"max_retries = 0"}, `(?i)EOF|connection|closed`},
 		"timeout":              {oktasim.Faults{LatencyMS: 2500}, []string{"max_retries = 0", "request_timeout = 1"}, `(?i)timeout|deadline|did not answer`},
+		"rate limited past the retries": {oktasim.Faults{Endpoints: listing, Answer: answer(429, "application/json",
+			`{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`,
+			"X-Rate-Limit-Limit", "100", "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))},
+			[]string{"max_retries = 1"}, `429|rate limit`},
+		"HTML login page": {oktasim.Faults{Endpoints: listing, Answer: answer(200, "text/html; charset=utf-8", htmlLoginPage)}, nil, `(?i)html`},
+		"truncated JSON": {oktasim.Faults{Endpoints: listing, Answer: answer(200, "application/json", `[{"id":"0oaBo6R6IpNoPL9qc3Mw","name":"acme_hr`)},
+			nil, `(?i)truncated|EOF|JSON`},
+		"oversized body": {oktasim.Faults{Endpoints: listing, Answer: answer(200, "application/json", huge)}, nil, `(?i)larger|too large|size|MiB`},
+		"next link to another host": {oktasim.Faults{Endpoints: listing, Answer: answer(200, "application/json", `[]`,
+			"Link", `<https://okta.attacker.example/api/v1/apps?after=x>; rel="next"`)}, nil, `(?i)host`},
 	}
 	for name, k := range kinds {
 		t.Run(name, func(t *testing.T) {
@@ -292,6 +311,7 @@ func TestAccOktaFailuresAreNeverSilent(t *testing.T) {
 			wantWarning(t, rec, notVerified, k.reason)
 
 			rec.Reset()
+			env.SB.ISPM().ResetRequestCounts()
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.RecordingFactories(rec),
 				Steps: []resource.TestStep{{
@@ -305,6 +325,9 @@ func TestAccOktaFailuresAreNeverSilent(t *testing.T) {
 				}},
 			})
 			wantWarning(t, rec, notVerified, k.reason)
+			if n := env.ispmRequests(); n != 0 {
+				t.Fatalf("%d ISPM requests without ISPM configured", n)
+			}
 		})
 	}
 }
@@ -393,63 +416,5 @@ func TestAccExamplesReadinessOnly(t *testing.T) {
 	out, code := runTF(t, tf, dir, must, "plan", "-input=false", "-no-color")
 	if code != 1 || !strings.Contains(out, "must stay ready is not: "+acmeSlack) {
 		t.Fatalf("plan after the regression exited with %d, want 1 naming %s:\n%s", code, acmeSlack, out)
-	}
-}
-
-// TestAccOktaHostileAnswersAreNeverSilent: answers a proxy or a broken
-// server may give on Okta's app listing — an HTML login page, truncated
-// JSON, an oversized body, a next link to another host, a 429 whose reset
-// is beyond the retry cap — each leave the instance's checks unverified,
-// never pass, with the per-instance warning (ISPM not configured, so
-// nothing can stand in for Okta).
-func TestAccOktaHostileAnswersAreNeverSilent(t *testing.T) {
-	t.Parallel()
-	huge := `[` + strings.Repeat(`{"id":"0oa0000000000000pad0","name":"pad","label":"`+strings.Repeat("x", 1000)+`","status":"ACTIVE"},`, 34*1024) + `{}]`
-	apps := regexp.MustCompile(`^/api/v1/apps$`)
-	kinds := map[string]proxyRule{
-		"HTML login page": {method: "GET", path: apps, answer: cannedAnswer(200, "text/html; charset=utf-8", htmlLoginPage)},
-		"truncated JSON":  {method: "GET", path: apps, answer: cannedAnswer(200, "application/json", `[{"id":"0oaBo6R6IpNoPL9qc3Mw","name":"acme_hr`)},
-		"oversized body":  {method: "GET", path: apps, answer: cannedAnswer(200, "application/json", huge)},
-		"cross-host next link": {method: "GET", path: apps, forward: true, answer: func(w http.ResponseWriter, upstream []byte) {
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Link", `<https://okta.attacker.example/api/v1/apps?after=x>; rel="next"`)
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write(upstream)
-		}},
-		"rate limited past the retries": {method: "GET", path: apps, answer: func(w http.ResponseWriter, _ []byte) {
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Rate-Limit-Limit", "100")
-			w.Header().Set("X-Rate-Limit-Remaining", "0")
-			w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = io.WriteString(w, `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`)
-		}},
-	}
-	for name, rule := range kinds {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			env := newAccEnv(t)
-			o := env.org("acme")
-			proxy := newHostileProxy(t, o.URL)
-			proxy.set(rule)
-			rec := &diagRecorder{}
-			cfg := fmt.Sprintf("provider \"ispm\" {\n  max_retries = 1\n  okta_org {\n    org_url   = %q\n    api_token = %q\n  }\n}\n", proxy.srv.URL, o.APIToken)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.RecordingFactories(rec),
-				Steps: []resource.TestStep{{
-					Config: cfg + eligibilityBlock("hr", proxy.srv.URL, "acme_hrportal_1", acmeHRPortal),
-					Check: resource.ComposeAggregateTestCheckFunc(
-						checkOf("data.ispm_app_eligibility.hr", acmeHRPortal, "P3_INSTALLED", "unverified", "okta_api", nil, false),
-						checkOf("data.ispm_app_eligibility.hr", acmeHRPortal, "P5_PROVISIONING", "unverified", "okta_api", nil, false),
-						resource.TestCheckResourceAttr("data.ispm_app_eligibility.hr", "okta_ready_instance_ids.#", "0"),
-					),
-				}},
-			})
-			proxy.served(t)
-			wantWarning(t, rec, `Instance 0oaBo6R6IpNoPL9qc3Mw.*Okta did not verify its prerequisites in this run`, `app listing`)
-			if n := env.ispmRequests(); n != 0 {
-				t.Fatalf("%d ISPM requests without ISPM configured", n)
-			}
-		})
 	}
 }

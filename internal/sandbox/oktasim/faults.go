@@ -32,6 +32,7 @@ func (s *faultState) get() Faults {
 type faultDecision struct {
 	latency    time.Duration
 	drop, fail bool
+	answer     *Answer
 }
 
 // decide draws once per matching request, so a seeded run makes the same
@@ -43,7 +44,7 @@ func (s *faultState) decide(endpoint string) faultDecision {
 	if len(f.Endpoints) > 0 && !slices.Contains(f.Endpoints, endpoint) {
 		return faultDecision{}
 	}
-	d := faultDecision{latency: time.Duration(f.LatencyMS) * time.Millisecond}
+	d := faultDecision{latency: time.Duration(f.LatencyMS) * time.Millisecond, answer: f.Answer}
 	if f.DropRate > 0 || f.ErrorRate > 0 {
 		x := s.rng.Float64()
 		d.drop = x < f.DropRate

@@ -147,3 +147,27 @@ func TestRequestCountersPerEndpoint(t *testing.T) {
 		t.Errorf("%d endpoints counted after reset", n)
 	}
 }
+
+// TestInjectedAnswerIsServedVerbatim: an answer fault replaces the matching
+// endpoint's answer with the given status, headers and body, and leaves the
+// other endpoints alone; a status that is not HTTP is refused.
+func TestInjectedAnswerIsServedVerbatim(t *testing.T) {
+	t.Parallel()
+	org := startAcme(t)
+	f := oktasim.Faults{Endpoints: []string{oktasim.EndpointListApps}, Answer: &oktasim.Answer{
+		Status: 200, Headers: map[string]string{"Content-Type": "text/html", "Link": `<https://elsewhere.example/api/v1/apps?after=x>; rel="next"`},
+		Body: "<html>sign in</html>"}}
+	if err := org.SetFaults(f); err != nil {
+		t.Fatal(err)
+	}
+	r := get(t, org.URL()+"/api/v1/apps", "SSWS "+acmeToken)
+	if r.status != 200 || string(r.body) != "<html>sign in</html>" || r.header.Get("Content-Type") != "text/html" || r.header.Get("Link") == "" {
+		t.Fatalf("answer %d %q %v", r.status, r.body, r.header)
+	}
+	if c := org.RequestCounts()[oktasim.EndpointListApps]; c.Statuses[200] != 1 {
+		t.Errorf("counters: %+v", c)
+	}
+	if err := org.SetFaults(oktasim.Faults{Answer: &oktasim.Answer{Status: 42}}); err == nil {
+		t.Error("status 42 was accepted")
+	}
+}

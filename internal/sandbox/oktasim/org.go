@@ -381,6 +381,14 @@ func (o *Org) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		o.writeError(sw, errInternal())
 		return
 	}
+	if a := fault.answer; a != nil {
+		for k, v := range a.Headers {
+			sw.Header().Set(k, v)
+		}
+		sw.WriteHeader(a.Status)
+		_, _ = io.WriteString(sw, a.Body)
+		return
+	}
 	if rt.bucket != BucketToken { // the token endpoint authenticates by client assertion
 		if e := o.authorize(sw, r, rt); e != nil {
 			o.writeError(sw, e)

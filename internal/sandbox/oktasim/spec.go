@@ -139,6 +139,18 @@ type Faults struct {
 	// Endpoints limits the faults to these endpoints, written as the request
 	// counters name them ("GET /api/v1/apps/{id}"). Empty means all.
 	Endpoints []string `json:"endpoints,omitempty"`
+	// Answer, when set, answers every matching request verbatim instead of
+	// serving it (after latency and drops): a recorded Okta error, a
+	// proxy's HTML page, a truncated or oversized body, a next link to
+	// another host.
+	Answer *Answer `json:"answer,omitempty"`
+}
+
+// Answer is an HTTP answer served as given.
+type Answer struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    string            `json:"body"`
 }
 
 func (f Faults) validate() error {
@@ -151,6 +163,8 @@ func (f Faults) validate() error {
 		return fmt.Errorf("drop_rate is %g; it must be between 0 and 1", f.DropRate)
 	case f.ErrorRate+f.DropRate > 1:
 		return fmt.Errorf("error_rate plus drop_rate is %g; together they must not exceed 1", f.ErrorRate+f.DropRate)
+	case f.Answer != nil && (f.Answer.Status < 100 || f.Answer.Status > 599):
+		return fmt.Errorf("answer.status is %d; it must be an HTTP status, 100 to 599", f.Answer.Status)
 	}
 	for _, e := range f.Endpoints {
 		if !knownEndpoint(e) {
