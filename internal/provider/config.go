@@ -313,6 +313,12 @@ func resolveOktaOrg(i int, b oktaOrgModel, useEnv bool, env envFunc) (oktaOrgCon
 // PKCS#8) without ever quoting it.
 func checkPrivateKey(s string) error {
 	block, _ := pem.Decode([]byte(strings.TrimSpace(s)))
+	if block == nil && strings.Contains(s, "-----BEGIN ") && strings.Contains(s, "-----END ") {
+		// pem.Decode gives up on a body that is not base64, which is not
+		// the same mistake as passing a file name or some other text.
+		return fmt.Errorf("it has PEM BEGIN and END lines but the text between them is not valid base64: the key was damaged in copying " +
+			"(a line lost or joined, or characters changed); export it again, or read the key file with private_key = file(\"path\")")
+	}
 	if block == nil {
 		return fmt.Errorf("it is not PEM text (expected a block starting with -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----); to read a key file use private_key = file(\"path\")")
 	}

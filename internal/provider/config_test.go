@@ -149,6 +149,10 @@ func TestResolveConfigErrors(t *testing.T) {
 		{name: "http okta org off loopback", mutate: func(m *providerModel) {
 			m.OktaOrgs = []oktaOrgModel{{OrgURL: types.StringValue("http://acme.okta.com"), APIToken: types.StringValue("t")}}
 		}, path: "okta_org[0].org_url", want: []string{"plain http"}},
+		{name: "PEM header with a corrupt body", mutate: func(m *providerModel) {
+			m.OktaOrgs = []oktaOrgModel{{OrgURL: types.StringValue("https://acme.okta.com"), ClientID: types.StringValue("0oaclient"),
+				PrivateKey: types.StringValue("-----BEGIN PRIVATE KEY-----\nnot*base64!\n-----END PRIVATE KEY-----\n")}}
+		}, path: "okta_org[0].private_key", want: []string{"not valid base64", "damaged"}},
 		{name: "org name with a path", mutate: func(m *providerModel) {
 			m.OktaOrgs = []oktaOrgModel{{OrgName: types.StringValue("acme/../evil"), APIToken: types.StringValue("t")}}
 		}, path: "okta_org[0].org_name", want: []string{`"acme/../evil"`, "letters, digits and hyphens"}},
