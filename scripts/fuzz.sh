@@ -10,6 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-2000x}
+case "$budget" in
+*x) ;;
+*)
+	if [ -n "${CI:-}" ]; then
+		echo "fuzz.sh: CI fuzzes by a count of executions (e.g. 2000x), never for a time ($budget)" >&2
+		exit 2
+	fi
+	;;
+esac
 found=0
 failed=0
 log=$(mktemp)

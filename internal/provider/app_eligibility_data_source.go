@@ -120,7 +120,7 @@ func (d *appEligibilityDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	app := m.AppName.ValueString()
 
-	t, err := d.data.resolve(ctx, lookup{Org: m.OktaOrg.ValueString(), Need: orgConnected, App: app})
+	t, err := d.data.resolve(ctx, lookup{Org: m.OktaOrg.ValueString(), Need: orgConnected})
 	if err != nil {
 		addLookupError(&resp.Diagnostics, err)
 		return
