@@ -9,7 +9,6 @@ package catalog
 import (
 	_ "embed"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -33,16 +32,6 @@ var apps = mustParse(data)
 
 // OIN returns the list, by key.
 func OIN() map[string]App { return apps }
-
-// Keys returns the list's keys, sorted.
-func Keys() []string {
-	keys := make([]string, 0, len(apps))
-	for k := range apps {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 func mustParse(text string) map[string]App {
 	m, err := parse(text)

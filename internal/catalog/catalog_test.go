@@ -12,7 +12,7 @@ func TestListHoldsTheConfirmedKeys(t *testing.T) {
 			t.Errorf("%s: %+v, %v", k, a, ok)
 		}
 	}
-	if n := len(Keys()); n != 22 {
+	if n := len(OIN()); n != 22 {
 		t.Errorf("%d keys, want the 22 confirmed ones", n)
 	}
 }

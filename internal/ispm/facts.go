@@ -46,10 +46,6 @@ func NewFacts(c Client) *Facts {
 	}
 }
 
-// Client is the client the view reads through, for requests it does not
-// cache (creates, updates, deletes, single reads).
-func (f *Facts) Client() Client { return f.c }
-
 // Orgs returns the Okta orgs ISPM knows.
 func (f *Facts) Orgs(ctx context.Context) ([]Org, error) {
 	return f.orgs.Do(ctx, f.c.ListOrgs)

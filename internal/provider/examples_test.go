@@ -213,11 +213,7 @@ func TestAccExamplesQuickstart(t *testing.T) {
 		office  = "0oaxN0TYhm5PcYZSJeby" // another app's instance: not a Slack instance
 		unready = "0oa8HmkgHdj4FAgOAPUP" // Slack (EU workspace): import unchecked
 	)
-	files, err := filepath.Glob(filepath.Join(examplesDir, "quickstart", "*.tf"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no examples/quickstart/*.tf: %v", err)
-	}
-	dir := copyExample(t, files)
+	dir := copyExampleDir(t, "quickstart")
 	base := cliEnv(t)
 	for k, v := range e.Info.Env {
 		base = append(base, k+"="+v)
@@ -347,4 +343,15 @@ func applyForOutputs(t *testing.T, tf, dir string, env []string) string {
 		t.Fatalf("terraform output -json exited with %d:\n%s", code, raw)
 	}
 	return raw
+}
+
+// copyExampleDir copies examples/<name>/*.tf into a fresh directory (see
+// copyExample) and returns it.
+func copyExampleDir(t *testing.T, name string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(examplesDir, name, "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples/%s/*.tf: %v", name, err)
+	}
+	return copyExample(t, files)
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -353,11 +352,7 @@ func TestAccExamplesReadinessOnly(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	tf := terraformBinary(t)
-	files, err := filepath.Glob(filepath.Join(examplesDir, "readiness-only", "*.tf"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no examples/readiness-only/*.tf: %v", err)
-	}
-	dir := copyExample(t, files)
+	dir := copyExampleDir(t, "readiness-only")
 	env := cliEnv(t)
 	for k, v := range e.Info.Env {
 		if !strings.HasPrefix(k, "ISPM_") { // only an Okta org: no ISPM account
