@@ -11,7 +11,7 @@ import (
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox"
 )
 
-func TestAccAppEligibilityStatuses(t *testing.T) {
+func TestAccSmokeAppEligibilityStatuses(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	acme := env.Domain("acme")

@@ -46,7 +46,8 @@ func TestAccProviderSchemaMarksSecretsSensitive(t *testing.T) {
 	if err := json.Unmarshal(out, &schema); err != nil {
 		t.Fatalf("schema JSON: %v", err)
 	}
-	p, ok := schema.ProviderSchemas["registry.terraform.io/ispm-community/ispm"]
+	// registry.terraform.io/… on Terraform, registry.opentofu.org/… on OpenTofu.
+	p, ok := schema.ProviderSchemas[accCLI(t).RegistryHost()+"/ispm-community/ispm"]
 	if !ok {
 		t.Fatalf("no ispm-community/ispm provider in %s", out)
 	}

@@ -326,6 +326,11 @@ func providerBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// Before any test: which CLI runs (smoke_test.go), and what it needs.
+	if err := prepareAccCLI(); err != nil {
+		fmt.Fprintln(os.Stderr, "acceptance tests:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	if providerBinDir != "" {
 		_ = os.RemoveAll(providerBinDir)

@@ -29,7 +29,9 @@ package provider
 // it must t.Setenv a variable for Terraform itself (TF_LOG): the provider
 // reads no process environment, env.Factories and factories(vars) give it
 // one of its own. scripts/test.sh also runs the TestAccSmoke… tests on
-// Terraform 1.5.7, the oldest supported: they use nothing newer.
+// Terraform 1.5.7, the oldest supported, and on OpenTofu 1.12.6: they use
+// nothing newer, and branch on accCLI(t) where OpenTofu differs
+// (smoke_test.go).
 //
 // Which helper for what:
 //   - a configuration: env.Config(body) (the provider block for every org,

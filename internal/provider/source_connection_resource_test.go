@@ -27,7 +27,7 @@ import (
 
 // TestAccSmokeSourceConnectionLifecycle creates a connection, adds an
 // instance, imports it both ways and destroys it. It also runs on
-// Terraform 1.5.7, so it uses nothing newer.
+// Terraform 1.5.7 and OpenTofu, so it uses nothing newer.
 func TestAccSmokeSourceConnectionLifecycle(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
@@ -110,11 +110,11 @@ func TestAccSmokeSourceConnectionLifecycle(t *testing.T) {
 	})
 }
 
-// TestAccSourceConnectionReadinessPreview: a plan of instances that fail
+// TestAccSmokeSourceConnectionReadinessPreview: a plan of instances that fail
 // prerequisites fails before anything is created, naming each failing
 // prerequisite of each instance with its fix; once the instance is fixed in
 // Okta, the same kind of config plans and applies.
-func TestAccSourceConnectionReadinessPreview(t *testing.T) {
+func TestAccSmokeSourceConnectionReadinessPreview(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	acme := env.Domain("acme")
@@ -344,10 +344,10 @@ func TestAccSourceConnectionUnknownInstanceIDs(t *testing.T) {
 	})
 }
 
-// TestAccSourceConnectionDrift: refresh and plan show what changed outside
+// TestAccSmokeSourceConnectionDrift: refresh and plan show what changed outside
 // Terraform — a connection deleted or changed in the console (a diff), an
 // instance deactivated in Okta and a failed health test (warnings, no diff).
-func TestAccSourceConnectionDrift(t *testing.T) {
+func TestAccSmokeSourceConnectionDrift(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	acme := env.Domain("acme")
@@ -466,11 +466,11 @@ func TestAccSourceConnectionDrift(t *testing.T) {
 	})
 }
 
-// TestAccSourceConnectionImportBlocks: a console-made connection is adopted
+// TestAccSmokeSourceConnectionImportBlocks: a console-made connection is adopted
 // with an import block by id and by <okta_org>/<app_name>, and
 // terraform plan -generate-config-out writes a config that plans clean.
 // Each import runs in a fresh working directory of its own.
-func TestAccSourceConnectionImportBlocks(t *testing.T) {
+func TestAccSmokeSourceConnectionImportBlocks(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	acme := env.Domain("acme")

@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
-func TestAccSourcesGallery(t *testing.T) {
+func TestAccSmokeSourcesGallery(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	acme := env.Domain("acme")
