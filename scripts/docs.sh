@@ -13,9 +13,16 @@ export PATH="$(dirname "$tf"):$PATH"
 export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
 unset TF_LOG TF_LOG_PATH
 
+# The schema comes from the provider itself (internal/docschema): the local
+# CLI would leave out what it does not know yet (resource identity needs
+# Terraform 1.12, list resources 1.14).
 render() {
+	local schema
+	schema=$(mktemp "${TMPDIR:-/tmp}/ispm-schema.XXXXXX")
+	go run ./internal/docschema >"$schema"
 	go tool tfplugindocs generate --provider-name ispm --rendered-provider-name ISPM \
-		--rendered-website-dir docs >/dev/null
+		--rendered-website-dir docs --providers-schema "$schema" >/dev/null
+	rm -f "$schema"
 }
 
 case "${1:-generate}" in

@@ -183,14 +183,24 @@ func TestAccExamplesValidate(t *testing.T) {
 	for _, u := range units {
 		t.Run(u.Name, func(t *testing.T) {
 			t.Parallel()
-			if v := needsNewer(t, u.Files, have); v != "" {
-				t.Skipf("examples/%s requires Terraform %s; this is %d.%d", u.Name, v, have[0], have[1])
+			// A file that needs a newer CLI (import-by-identity.tf: 1.12) is
+			// left out; the rest of its directory is still validated.
+			var files []string
+			for _, f := range u.Files {
+				if v := needsNewer(t, []string{f}, have); v != "" {
+					t.Logf("%s requires Terraform %s; this is %d.%d", f, v, have[0], have[1])
+					continue
+				}
+				files = append(files, f)
 			}
-			dir := copyExample(t, u.Files)
+			if len(files) == 0 {
+				t.Skipf("examples/%s requires a newer Terraform than %d.%d", u.Name, have[0], have[1])
+			}
+			dir := copyExample(t, files)
 			if out, code := runTF(t, tf, dir, env, "validate", "-no-color"); code != 0 || !strings.Contains(out, "Success!") {
 				t.Errorf("terraform validate of examples/%s exited with %d:\n%s", u.Name, code, out)
 			}
-			for _, f := range u.Files {
+			for _, f := range files {
 				if out, code := runTF(t, tf, dir, env, "fmt", "-check", "-diff", "-no-color", filepath.Base(f)); code != 0 {
 					t.Errorf("%s is not formatted as terraform fmt writes it:\n%s", f, out)
 				}

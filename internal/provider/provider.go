@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -27,6 +28,7 @@ import (
 var (
 	_ provider.Provider                   = &ispmProvider{}
 	_ provider.ProviderWithValidateConfig = &ispmProvider{}
+	_ provider.ProviderWithListResources  = &ispmProvider{}
 )
 
 // New returns a constructor for the provider at the given version.
@@ -217,6 +219,7 @@ func (p *ispmProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	})
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.ListResourceData = data
 }
 
 // reportUnknown makes every value unknown at configure time an error on its
@@ -252,6 +255,13 @@ func reportUnknown(m *providerModel, resp *provider.ConfigureResponse) {
 func (p *ispmProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewSourceConnectionResource,
+	}
+}
+
+// ListResources are what terraform query (Terraform 1.14+) can list.
+func (p *ispmProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewSourceConnectionListResource,
 	}
 }
 

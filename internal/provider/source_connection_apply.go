@@ -35,6 +35,7 @@ type applyRun struct {
 	target     orgTarget // set once okta_org is resolved
 	ids        []string  // the planned instance ids, sorted
 	state      *tfsdk.State
+	identity   *tfsdk.ResourceIdentity
 	private    privateSetter
 	diags      *diag.Diagnostics
 }
@@ -163,6 +164,7 @@ func addUpdateError(diags *diag.Diagnostics, err error, id string) bool {
 // connection (Terraform marks it tainted) rather than orphan it in ISPM.
 func (a *applyRun) settle(src *ispm.Source, trusted map[string]eligibility.Trusted) {
 	a.plan.fill(src)
+	a.diags.Append(setIdentity(a.ctx, a.identity, src.OktaOrgID, src.App)...)
 	if src.Status != ispm.SourceConnected {
 		var werr error
 		src, werr = waitConnected(a.opCtx, a.r.data.ispm, src, a.r.firstPause(), a.timeout, a.op)

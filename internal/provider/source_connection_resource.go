@@ -268,7 +268,7 @@ func (r *sourceConnectionResource) Create(ctx context.Context, req resource.Crea
 	defer cancel()
 
 	a := &applyRun{r: r, ctx: ctx, opCtx: opCtx, op: "create", timeout: timeout, plan: &plan,
-		state: &resp.State, private: resp.Private, diags: &resp.Diagnostics}
+		state: &resp.State, identity: resp.Identity, private: resp.Private, diags: &resp.Diagnostics}
 	a.create()
 }
 
@@ -281,6 +281,11 @@ func (r *sourceConnectionResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The identity of the state as read, on every path: the framework
+	// refuses a read, even one that drops the resource, without one.
+	defer func() {
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.OktaOrgID.ValueString(), state.AppName.ValueString())...)
+	}()
 	src, err := r.data.ispm.GetSource(ctx, state.ID.ValueString())
 	if ispm.IsNotFound(err) {
 		// Deleted in the console: the next plan creates it again.
@@ -335,6 +340,7 @@ func (r *sourceConnectionResource) Update(ctx context.Context, req resource.Upda
 		// changed: nothing to tell ISPM.
 		plan.copyComputed(&state)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.OktaOrgID.ValueString(), plan.AppName.ValueString())...)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
@@ -346,7 +352,7 @@ func (r *sourceConnectionResource) Update(ctx context.Context, req resource.Upda
 	defer cancel()
 
 	a := &applyRun{r: r, ctx: ctx, opCtx: opCtx, op: "update", timeout: timeout, plan: &plan, ids: ids,
-		state: &resp.State, private: resp.Private, diags: &resp.Diagnostics}
+		state: &resp.State, identity: resp.Identity, private: resp.Private, diags: &resp.Diagnostics}
 	a.update(&state, old, req.Private)
 }
 
@@ -375,7 +381,8 @@ func (r *sourceConnectionResource) Delete(ctx context.Context, req resource.Dele
 }
 
 // ImportState accepts a connection's id, or <okta_org>/<app_name> where
-// okta_org is the org's Okta domain, URL or ISPM id.
+// okta_org is the org's Okta domain, URL or ISPM id, or an identity
+// (source_connection_identity.go).
 func (r *sourceConnectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
 	if r.data == nil {
@@ -383,6 +390,10 @@ func (r *sourceConnectionResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	if !r.data.requireISPM(&resp.Diagnostics, "Importing an ispm_source_connection") {
+		return
+	}
+	if req.ID == "" && req.Identity != nil {
+		r.importByIdentity(ctx, req, resp)
 		return
 	}
 	sourceID, orgRef, app, err := parseImportID(id)
@@ -394,7 +405,8 @@ func (r *sourceConnectionResource) ImportState(ctx context.Context, req resource
 		// Terraform's own answer to an import whose read finds nothing is a
 		// bare "Cannot import non-existent remote object": say which id and
 		// where to find the right one instead.
-		if _, err := r.data.ispm.GetSource(ctx, sourceID); ispm.IsNotFound(err) {
+		src, err := r.data.ispm.GetSource(ctx, sourceID)
+		if ispm.IsNotFound(err) {
 			resp.Diagnostics.AddError("No such ISPM connection",
 				fmt.Sprintf("ISPM has no connection with the id %q; it may have been deleted in the ISPM console, or the id is mistyped. "+
 					"The ispm_source_connections data source lists every connection with its id; you can also import by "+
@@ -402,32 +414,12 @@ func (r *sourceConnectionResource) ImportState(ctx context.Context, req resource
 			return
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), sourceID)...)
+		if err == nil {
+			resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, src.OktaOrgID, src.App)...)
+		}
 		return
 	}
-	t, err := r.data.resolveOrg(ctx, orgRef)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot import the ISPM connection", ensureSentence(err.Error()))
-		return
-	}
-	if t.ID() == "" {
-		resp.Diagnostics.AddError("Cannot import the ISPM connection", notConnectedDetail(t))
-		return
-	}
-	sources, err := r.data.ispm.ListSources(ctx, ispm.SourceFilter{OktaOrgID: t.ID(), App: app})
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot import the ISPM connection", fmt.Sprintf("Listing the ISPM connections of %s failed: %s", t.Domain, ensureSentence(err.Error())))
-		return
-	}
-	if len(sources) == 0 {
-		resp.Diagnostics.AddError("No such ISPM connection",
-			fmt.Sprintf("The Okta org %s has no ISPM connection for the app %q. Check the app's catalog key (the ispm_source_connections "+
-				"data source lists every connection), or let this resource create the connection: no import is needed for that.", t.Domain, app))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), sources[0].ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("okta_org"), orgRef)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("okta_org_id"), t.ID())...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("app_name"), app)...)
+	r.importOrgApp(ctx, orgRef, app, false, resp)
 }
 
 // parseImportID reads an import ID: a source id, or <okta_org>/<app_name>
