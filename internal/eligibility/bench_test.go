@@ -76,3 +76,29 @@ func BenchmarkEvaluatePerConnection(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLagsBehind compares a verdict on n instances with ISPM's
+// listing of as many, all verified by Okta and listed eligible, so every
+// instance is looked up: the work grows with n, not n².
+func BenchmarkLagsBehind(b *testing.B) {
+	for _, n := range []int{500, 5000} {
+		in := benchInput(n)
+		v := Evaluate(in)
+		for i := range v.Instances {
+			v.Instances[i].Checks = []Check{{ID: P3Installed, Result: Pass, Evidence: EvidenceOktaAPI}}
+		}
+		f := in.ISPM
+		f.Instances = nil
+		for _, iv := range v.Instances {
+			f.Instances = append(f.Instances, ISPMInstanceFacts{ID: iv.ID, Eligible: Yes})
+		}
+		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if f.LagsBehind(v) {
+					b.Fatal("lags behind")
+				}
+			}
+		})
+	}
+}

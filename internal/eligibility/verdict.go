@@ -146,14 +146,27 @@ func (f ISPMAppFacts) LagsBehind(v Verdict) bool {
 	if f.Reason != "" || f.OrgConnected != Yes {
 		return false
 	}
+	// Indexed once: a verdict on thousands of instances against ISPM's
+	// listing of as many must not compare every pair.
+	connected := make(map[string]bool, len(f.ConnectedInstanceIDs))
+	for _, id := range f.ConnectedInstanceIDs {
+		connected[id] = true
+	}
+	listing := make(map[string]int, len(f.Instances))
+	for i, in := range f.Instances {
+		if _, dup := listing[in.ID]; !dup {
+			listing[in.ID] = i
+		}
+	}
 	for _, iv := range v.Instances {
-		if !iv.OktaVerified() || f.InConnection(iv.ID) {
+		if !iv.OktaVerified() || connected[iv.ID] {
 			continue
 		}
-		in, listed := f.Instance(iv.ID)
+		i, listed := listing[iv.ID]
 		if !listed {
 			return true
 		}
+		in := f.Instances[i]
 		if in.Eligible != Yes && slices.ContainsFunc(in.Failing, oktaVerifies) {
 			return true
 		}

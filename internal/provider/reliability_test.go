@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -186,15 +187,17 @@ func (s stillConnecting) GetSource(ctx context.Context, _ string) (*ispm.Source,
 }
 
 // An interrupted wait (Ctrl-C) says so: blaming a timeout would send the
-// user to raise timeouts that never ran out.
+// user to raise timeouts that never ran out. (settle keeps the connection
+// untainted for it; TestSettleInterruptedKeepsTheConnectionUntainted.)
 func TestReliabilityInterruptedWaitSaysSo(t *testing.T) {
 	t.Parallel()
 	src := &ispm.Source{ID: "src_1", Status: ispm.SourceConnecting}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(20*time.Millisecond, cancel)
 	_, err := waitConnected(ctx, stillConnecting{src: src}, src, time.Millisecond, 5*time.Minute, "create")
-	if err == nil || strings.Contains(err.Error(), "timeout") || !strings.Contains(err.Error(), "interrupted") ||
-		!strings.Contains(err.Error(), "tainted") || !strings.Contains(err.Error(), "src_1") {
+	var stopped *interruptedError
+	if !errors.As(err, &stopped) || strings.Contains(err.Error(), "timeout") || !strings.Contains(err.Error(), "interrupted") ||
+		!strings.Contains(err.Error(), "src_1") {
 		t.Fatalf("an interrupted wait says: %v", err)
 	}
 

@@ -48,7 +48,7 @@ func (a *applyRun) create() {
 	}
 	a.target = t
 	app := a.plan.AppName.ValueString()
-	a.ids, _ = setStrings(a.ctx, a.plan.InstanceIDs)
+	a.ids, _ = setStrings(a.ctx, a.plan.InstanceIDs.SetValue)
 	// A new connection has no instances connected before it.
 	rd, ok := a.recheck(checkReport{Existing: map[string]bool{}}, nil)
 	if !ok {
@@ -160,8 +160,11 @@ func addUpdateError(diags *diag.Diagnostics, err error, id string) bool {
 }
 
 // settle waits for a created or changed connection to be CONNECTED and saves
-// it with the checks to trust next time. A wait that fails still saves the
-// connection (Terraform marks it tainted) rather than orphan it in ISPM.
+// it with the checks to trust next time. A wait that was interrupted, or
+// whose read failed, saves it untainted with a warning: the connection
+// exists. A wait that ran out of time, or met a state this provider does
+// not know, still saves the connection (Terraform marks it tainted) rather
+// than orphan it in ISPM.
 func (a *applyRun) settle(src *ispm.Source, trusted map[string]eligibility.Trusted) {
 	a.plan.fill(src)
 	a.diags.Append(setIdentity(a.ctx, a.identity, src.OktaOrgID, src.App)...)
@@ -180,15 +183,37 @@ func (a *applyRun) settle(src *ispm.Source, trusted map[string]eligibility.Trust
 					"is kept in the Terraform state (not tainted); the next plan or refresh reads it again.", src.ID, ensureSentence(lost.err.Error())))
 			werr = nil
 		}
+		var stopped *interruptedError
+		if errors.As(werr, &stopped) {
+			// Terraform was interrupted (Ctrl-C) while ISPM was still
+			// connecting. The connection exists and is likely healthy: a
+			// taint would have the next apply delete and remake it. Keep
+			// it, and say its status is not known.
+			a.diags.AddWarning("ISPM connection status not known: Terraform was interrupted",
+				fmt.Sprintf("Terraform was interrupted while ISPM connection %s was still %s. The connection is kept in the Terraform "+
+					"state (not tainted), so it is neither orphaned in ISPM nor replaced; the next plan or refresh reads its status "+
+					"again.", src.ID, src.Status))
+			werr = nil
+		}
 		if werr != nil {
+			a.recordReadiness()
 			a.diags.Append(a.state.Set(a.ctx, a.plan)...)
 			a.diags.AddError("ISPM connection did not become CONNECTED", ensureSentence(werr.Error()))
 			return
 		}
 	}
 	addHealthWarning(a.diags, src)
+	a.recordReadiness()
 	a.diags.Append(a.state.Set(a.ctx, a.plan)...)
 	a.diags.Append(writeTrusted(a.ctx, a.private, trusted)...)
+}
+
+// recordReadiness fills the readiness attribute as the next refresh will
+// find it, now that ISPM has the connection, so that a refresh right after
+// the apply shows no change. Its warnings are dropped: the plan just showed
+// them, and an instance connected a moment ago has not regressed.
+func (a *applyRun) recordReadiness() {
+	a.plan.Readiness, _ = a.r.connectedReadiness(a.ctx, a.plan, a.ids, nil)
 }
 
 // firstPause is the pause after the first read of a connecting source.
@@ -242,11 +267,20 @@ func waitConnected(ctx context.Context, c ispm.Client, src *ispm.Source, pause, 
 // interrupted (Ctrl-C), or the timeout ran out.
 func waitEnded(ctx context.Context, src *ispm.Source, timeout time.Duration, op string) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return fmt.Errorf("Terraform was interrupted while ISPM connection %s was still %s. The connection is kept in the Terraform "+
-			"state and marked tainted, so it is not orphaned in ISPM: the next apply replaces it, or run terraform untaint on the "+
-			"resource once the ISPM console shows the connection as Connected", src.ID, src.Status)
+		return &interruptedError{id: src.ID, status: src.Status}
 	}
 	return waitTimeout(src, timeout, op)
+}
+
+// interruptedError is a wait for a connection that Terraform cut short
+// (Ctrl-C): the connection exists, its status is not known.
+type interruptedError struct {
+	id     string
+	status ispm.SourceStatus
+}
+
+func (e *interruptedError) Error() string {
+	return fmt.Sprintf("Terraform was interrupted while ISPM connection %s was still %s", e.id, e.status)
 }
 
 func waitTimeout(src *ispm.Source, timeout time.Duration, op string) error {

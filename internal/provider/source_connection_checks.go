@@ -41,10 +41,18 @@ func instanceName(id, label string) string {
 	return fmt.Sprintf("%s (%q)", id, label)
 }
 
+// detailedInstances is how many instances get diagnostics of their own;
+// the rest are counted in one. A plan of thousands of instances that fail
+// the same way is unreadable (and slow for Terraform to print) with a
+// diagnostic each, and says nothing more than the count.
+const detailedInstances = 20
+
 // diagnostics turns the verdict into one diagnostic per failing or
 // unverified root check: org-level checks once on okta_org, instance checks
-// on instance_ids. Checks that only follow from another (Cause set) are
-// named in their root's detail instead of reported on their own.
+// on instance_ids, for the first detailedInstances instances with a
+// finding, then one diagnostic counting the rest. Checks that only follow
+// from another (Cause set) are named in their root's detail instead of
+// reported on their own.
 func (r checkReport) diagnostics() diag.Diagnostics {
 	var diags diag.Diagnostics
 	allExisting := true
@@ -70,32 +78,136 @@ func (r checkReport) diagnostics() diag.Diagnostics {
 			r.add(&diags, false, path.Root("okta_org"), summary, checkDetail(c, followers, unverifiedNote))
 		}
 	}
-	if !r.ErrorsOnly {
-		addNotFromOkta(&diags, r.Verdict, path.Root("instance_ids"))
-	}
+	rest := overflow{}
+	shown := 0
 	for _, iv := range r.Verdict.Instances {
-		name := instanceName(iv.ID, iv.Label)
-		for _, c := range iv.Checks {
-			if c.ID.Scope() == eligibility.ScopeOrg || c.Cause != "" {
-				continue
-			}
-			followers := followersIn(iv, c.ID)
-			switch c.Result {
-			case eligibility.Fail:
-				if r.Existing[iv.ID] {
-					summary := fmt.Sprintf("Instance %s of connection %s no longer meets %s %s", name, r.SourceID, c.ID.Short(), c.Title)
-					r.add(&diags, false, path.Root("instance_ids"), summary, checkDetail(c, followers, r.regressionNote(c.ID, "The instance")))
-					continue
-				}
-				summary := fmt.Sprintf("Instance %s fails %s %s", name, c.ID.Short(), c.Title)
-				r.add(&diags, r.Mode == ModeEnforce, path.Root("instance_ids"), summary, checkDetail(c, followers, r.failNote()))
-			case eligibility.Unverified:
-				summary := fmt.Sprintf("Instance %s: %s %s could not be verified", name, c.ID.Short(), c.Title)
-				r.add(&diags, false, path.Root("instance_ids"), summary, checkDetail(c, followers, unverifiedNote))
-			}
+		fs := r.instanceFindings(iv)
+		if len(fs) == 0 {
+			continue
 		}
+		if shown < detailedInstances {
+			for _, f := range fs {
+				r.add(&diags, f.isError, path.Root("instance_ids"), f.summary, f.detail)
+			}
+			shown++
+			continue
+		}
+		rest.add(iv.ID, fs, r.ErrorsOnly)
+	}
+	if d, ok := rest.diagnostic(r.Verdict, r.ErrorsOnly); ok {
+		diags.Append(d)
 	}
 	return diags
+}
+
+// finding is one instance diagnostic before it is added: kind groups
+// findings of every instance in the count of the rest.
+type finding struct {
+	isError         bool
+	kind            string
+	summary, detail string
+}
+
+// instanceFindings are the diagnostics of one instance, in check order.
+func (r checkReport) instanceFindings(iv eligibility.InstanceVerdict) []finding {
+	var out []finding
+	name := instanceName(iv.ID, iv.Label)
+	if s := iv.NotFromOkta; s != nil && !r.ErrorsOnly {
+		summary, detail := notFromOktaText(iv, r.Verdict.OrgDomain)
+		out = append(out, finding{kind: "Okta did not verify its prerequisites in this run", summary: summary, detail: detail})
+	}
+	for _, c := range iv.Checks {
+		if c.ID.Scope() == eligibility.ScopeOrg || c.Cause != "" {
+			continue
+		}
+		followers := followersIn(iv, c.ID)
+		check := c.ID.Short() + " " + c.Title
+		switch c.Result {
+		case eligibility.Fail:
+			if r.Existing[iv.ID] {
+				out = append(out, finding{kind: "no longer meets " + check,
+					summary: fmt.Sprintf("Instance %s of connection %s no longer meets %s", name, r.SourceID, check),
+					detail:  checkDetail(c, followers, r.regressionNote(c.ID, "The instance"))})
+				continue
+			}
+			out = append(out, finding{isError: r.Mode == ModeEnforce, kind: "fails " + check,
+				summary: fmt.Sprintf("Instance %s fails %s", name, check), detail: checkDetail(c, followers, r.failNote())})
+		case eligibility.Unverified:
+			out = append(out, finding{kind: check + " could not be verified",
+				summary: fmt.Sprintf("Instance %s: %s could not be verified", name, check), detail: checkDetail(c, followers, unverifiedNote)})
+		}
+	}
+	if r.ErrorsOnly {
+		kept := out[:0]
+		for _, f := range out {
+			if f.isError {
+				kept = append(kept, f)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+// overflow counts the findings of the instances past detailedInstances.
+type overflow struct {
+	instances int
+	isError   bool
+	kinds     []string // in the order first met
+	ids       map[string][]string
+}
+
+func (o *overflow) add(id string, fs []finding, errorsOnly bool) {
+	if o.ids == nil {
+		o.ids = map[string][]string{}
+	}
+	o.instances++
+	for _, f := range fs {
+		if errorsOnly && !f.isError {
+			continue
+		}
+		o.isError = o.isError || f.isError
+		if _, ok := o.ids[f.kind]; !ok {
+			o.kinds = append(o.kinds, f.kind)
+		}
+		o.ids[f.kind] = append(o.ids[f.kind], id)
+	}
+}
+
+// namedInOverflow is how many ids of each kind the count names.
+const namedInOverflow = 5
+
+// diagnostic is the one diagnostic for the rest: how many instances have
+// which finding, a few of their ids, and where to read every instance's
+// checks.
+func (o *overflow) diagnostic(v eligibility.Verdict, errorsOnly bool) (diag.Diagnostic, bool) {
+	if o.instances == 0 || (errorsOnly && !o.isError) {
+		return nil, false
+	}
+	summary := fmt.Sprintf("%d more instances have prerequisite findings", o.instances)
+	var b strings.Builder
+	fmt.Fprintf(&b, "The diagnostics above detail the first %d instances with a finding; these %d more instances of %s in %s have:",
+		detailedInstances, o.instances, v.App, v.OrgDomain)
+	for _, k := range o.kinds {
+		ids := o.ids[k]
+		named := strings.Join(ids[:min(len(ids), namedInOverflow)], ", ")
+		if more := len(ids) - namedInOverflow; more > 0 {
+			named += fmt.Sprintf(" and %d more", more)
+		}
+		fmt.Fprintf(&b, "\n  - %s: %d (%s)", k, len(ids), named)
+	}
+	if o.isError {
+		b.WriteString("\n\nEvery instance that fails a prerequisite stops the plan while prerequisite_checks is \"enforce\".")
+	}
+	fmt.Fprintf(&b, "\n\nTo see every instance's checks, with the fix and the Okta Admin Console page of each, read them with the "+
+		"ispm_app_eligibility data source (its instances attribute), for example:\n\n"+
+		"  data \"ispm_app_eligibility\" \"check\" {\n    okta_org     = %q\n    app_name     = %q\n    instance_ids = <the same list>\n  }\n\n"+
+		"  output \"checks\" {\n    value = data.ispm_app_eligibility.check.instances\n  }", v.OrgDomain, v.App)
+	p := path.Root("instance_ids")
+	if o.isError {
+		return diag.NewAttributeErrorDiagnostic(p, summary, b.String()), true
+	}
+	return diag.NewAttributeWarningDiagnostic(p, summary, b.String()), true
 }
 
 // addNotFromOkta warns, per instance, when its P3–P6 verdict did not come
@@ -103,19 +215,26 @@ func (r checkReport) diagnostics() diag.Diagnostics {
 // org: a plan must never look verified by Okta when it was not.
 func addNotFromOkta(diags *diag.Diagnostics, v eligibility.Verdict, p path.Path) {
 	for _, iv := range v.Instances {
-		s := iv.NotFromOkta
-		if s == nil {
+		if iv.NotFromOkta == nil {
 			continue
 		}
-		summary := fmt.Sprintf("Instance %s: Okta did not verify its prerequisites in this run", instanceName(iv.ID, iv.Label))
-		detail := fmt.Sprintf("%s The verdict on P3–P6 for instance %s in %s rests on %s.\n\nThe next plan asks Okta again; "+
-			"until Okta answers, treat the result as ISPM's or an earlier check's word, not Okta's.", ensureSentence(s.Reason), iv.ID, v.OrgDomain, s.Evidence)
+		summary, detail := notFromOktaText(iv, v.OrgDomain)
 		if p.Equal(path.Empty()) {
 			diags.AddWarning(summary, detail)
 			continue
 		}
 		diags.AddAttributeWarning(p, summary, detail)
 	}
+}
+
+// notFromOktaText is the warning for an instance whose P3–P6 verdict did
+// not come from Okta (iv.NotFromOkta is set).
+func notFromOktaText(iv eligibility.InstanceVerdict, domain string) (summary, detail string) {
+	s := iv.NotFromOkta
+	summary = fmt.Sprintf("Instance %s: Okta did not verify its prerequisites in this run", instanceName(iv.ID, iv.Label))
+	detail = fmt.Sprintf("%s The verdict on P3–P6 for instance %s in %s rests on %s.\n\nThe next plan asks Okta again; "+
+		"until Okta answers, treat the result as ISPM's or an earlier check's word, not Okta's.", ensureSentence(s.Reason), iv.ID, domain, s.Evidence)
+	return summary, detail
 }
 
 func (r checkReport) add(diags *diag.Diagnostics, isError bool, p path.Path, summary, detail string) {
@@ -131,10 +250,23 @@ func (r checkReport) add(diags *diag.Diagnostics, isError bool, p path.Path, sum
 // check id.
 func (r checkReport) followersOf(id eligibility.CheckID) []string {
 	var out []string
+	named, more := 0, 0
 	for _, iv := range r.Verdict.Instances {
-		for _, f := range followersIn(iv, id) {
+		fs := followersIn(iv, id)
+		if len(fs) == 0 {
+			continue
+		}
+		if named == detailedInstances {
+			more++
+			continue
+		}
+		named++
+		for _, f := range fs {
 			out = append(out, f+" of instance "+instanceName(iv.ID, iv.Label))
 		}
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("the same checks of %d more instances", more))
 	}
 	return out
 }
@@ -247,8 +379,12 @@ func readTrusted(ctx context.Context, p privateGetter) map[string]eligibility.Tr
 // instances in keep.
 func trustedFrom(f eligibility.OktaAppFacts, keep []string) map[string]eligibility.Trusted {
 	out := map[string]eligibility.Trusted{}
+	kept := make(map[string]bool, len(keep))
+	for _, id := range keep {
+		kept[id] = true
+	}
 	for _, in := range f.Instances {
-		if !slices.Contains(keep, in.ID) {
+		if !kept[in.ID] {
 			continue
 		}
 		if t, ok := in.Trust(); ok {

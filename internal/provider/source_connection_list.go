@@ -163,7 +163,8 @@ func listResult(ctx context.Context, req list.ListRequest, src *ispm.Source, dom
 	if req.IncludeResource {
 		m := sourceConnectionModel{
 			OktaOrg:            types.StringValue(domain),
-			InstanceIDs:        stringSet(sourceInstanceIDs(src)),
+			InstanceIDs:        instanceIDSetOf(sourceInstanceIDs(src)),
+			Readiness:          types.ListNull(readinessObjectType),
 			PrerequisiteChecks: types.StringNull(),
 			Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
 				"create": types.StringType, "update": types.StringType, "delete": types.StringType,

@@ -79,7 +79,7 @@ func (p *planRun) replacement() {
 func (p *planRun) unknowns() bool {
 	var modeKnown, idsKnown bool
 	p.mode, modeKnown = p.r.mode(p.plan)
-	p.ids, idsKnown = setStrings(p.ctx, p.plan.InstanceIDs)
+	p.ids, idsKnown = setStrings(p.ctx, p.plan.InstanceIDs.SetValue)
 	pending := pendingAttribute(p.plan, idsKnown, modeKnown)
 	if pending == "" {
 		return true
@@ -107,7 +107,7 @@ func (p *planRun) resolve() bool {
 		p.checkExisting()
 		return true
 	}
-	p.stateIDs, _ = setStrings(p.ctx, p.state.InstanceIDs)
+	p.stateIDs, _ = setStrings(p.ctx, p.state.InstanceIDs.SetValue)
 	if slices.Equal(p.ids, p.stateIDs) {
 		// Only Terraform-side settings changed: ISPM's values stay.
 		p.plan.copyComputed(p.state)
@@ -133,6 +133,10 @@ func (p *planRun) readiness() {
 		rep.SourceID = p.state.ID.ValueString()
 		for _, id := range p.stateIDs {
 			rep.Existing[id] = true
+		}
+		if p.r.reportedByRead(rep.SourceID) {
+			// This process's refresh already warned about them.
+			rep = withoutExisting(rep)
 		}
 	}
 	p.resp.Diagnostics.Append(rep.diagnostics()...)

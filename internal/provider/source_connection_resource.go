@@ -50,7 +50,7 @@ type sourceConnectionModel struct {
 	ID                 types.String   `tfsdk:"id"`
 	OktaOrg            types.String   `tfsdk:"okta_org"`
 	AppName            types.String   `tfsdk:"app_name"`
-	InstanceIDs        types.Set      `tfsdk:"instance_ids"`
+	InstanceIDs        instanceIDSet  `tfsdk:"instance_ids"`
 	PrerequisiteChecks types.String   `tfsdk:"prerequisite_checks"`
 	OktaOrgID          types.String   `tfsdk:"okta_org_id"`
 	DisplayName        types.String   `tfsdk:"display_name"`
@@ -59,6 +59,7 @@ type sourceConnectionModel struct {
 	Health             types.Object   `tfsdk:"health"`
 	ConnectedAt        types.String   `tfsdk:"connected_at"`
 	Instances          types.List     `tfsdk:"instances"`
+	Readiness          types.List     `tfsdk:"readiness"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -82,6 +83,7 @@ func (m *sourceConnectionModel) copyComputed(from *sourceConnectionModel) {
 	m.ID, m.OktaOrgID = from.ID, from.OktaOrgID
 	m.DisplayName, m.PoweredBy = from.DisplayName, from.PoweredBy
 	m.Status, m.Health, m.ConnectedAt, m.Instances = from.Status, from.Health, from.ConnectedAt, from.Instances
+	m.Readiness = from.Readiness
 }
 
 func (r *sourceConnectionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -121,6 +123,7 @@ func (r *sourceConnectionResource) Schema(ctx context.Context, _ resource.Schema
 			"instance_ids": schema.SetAttribute{
 				Required:    true,
 				ElementType: types.StringType,
+				CustomType:  newInstanceIDSetType(),
 				MarkdownDescription: "The Okta app instances to connect (their `0oa…` ids), at least one. Every instance must meet the " +
 					"prerequisites when it is added. Changing the set updates the connection in place.",
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(instanceIDValidator())},
@@ -174,6 +177,7 @@ func (r *sourceConnectionResource) Schema(ctx context.Context, _ resource.Schema
 					"label": schema.StringAttribute{Computed: true, MarkdownDescription: sourceInstanceLabelDescription},
 				}},
 			},
+			"readiness": readinessSchema(),
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": describedBlock(timeouts.Block(ctx, timeouts.Opts{
@@ -308,7 +312,8 @@ func (r *sourceConnectionResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	state.fill(src)
 	ids := sourceInstanceIDs(src)
-	state.InstanceIDs = stringSet(ids)
+	state.InstanceIDs = instanceIDSetOf(ids)
+	r.readReadiness(ctx, &state, req.Private, &resp.Diagnostics)
 	addHealthWarning(&resp.Diagnostics, src)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 
@@ -333,8 +338,8 @@ func (r *sourceConnectionResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ids, _ := setStrings(ctx, plan.InstanceIDs)
-	old, _ := setStrings(ctx, state.InstanceIDs)
+	ids, _ := setStrings(ctx, plan.InstanceIDs.SetValue)
+	old, _ := setStrings(ctx, state.InstanceIDs.SetValue)
 	if slices.Equal(ids, old) {
 		// Only the okta_org spelling, prerequisite_checks or timeouts
 		// changed: nothing to tell ISPM.

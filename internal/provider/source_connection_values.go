@@ -2,6 +2,7 @@ package provider
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -9,7 +10,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
 )
@@ -168,3 +174,129 @@ func ensureSentence(s string) string {
 	}
 	return s + "."
 }
+
+// instanceIDSetType is the type of the resource's instance_ids: a set of
+// strings, as Terraform sees it, whose checks cost time linear in its size.
+// The framework's own set type checks for duplicates by comparing every
+// element with every other each time it reads the attribute (several times
+// a plan), and compares sets the same way: a plan of 10,000 ids spent
+// minutes there. Strings compare by value, so a map does the same check.
+type instanceIDSetType struct{ basetypes.SetType }
+
+var (
+	_ basetypes.SetTypable  = instanceIDSetType{}
+	_ basetypes.SetValuable = instanceIDSet{}
+	//nolint:staticcheck // the framework still calls the deprecated interface, and it is the check to replace
+	_ xattr.TypeWithValidate = instanceIDSetType{}
+)
+
+func newInstanceIDSetType() instanceIDSetType {
+	return instanceIDSetType{SetType: basetypes.SetType{ElemType: types.StringType}}
+}
+
+func (t instanceIDSetType) Equal(o attr.Type) bool {
+	other, ok := o.(instanceIDSetType)
+	return ok && t.SetType.Equal(other.SetType)
+}
+
+func (t instanceIDSetType) String() string { return "instanceIDSetType" }
+
+func (t instanceIDSetType) ValueFromSet(_ context.Context, s basetypes.SetValue) (basetypes.SetValuable, diag.Diagnostics) {
+	return instanceIDSet{SetValue: s}, nil
+}
+
+func (t instanceIDSetType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	v, err := t.SetType.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(basetypes.SetValue)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T for instance_ids", v)
+	}
+	return instanceIDSet{SetValue: s}, nil
+}
+
+func (t instanceIDSetType) ValueType(context.Context) attr.Value {
+	return instanceIDSet{SetValue: basetypes.NewSetNull(types.StringType)}
+}
+
+// Validate reports duplicate elements, as the framework's set type does,
+// with one pass and a map.
+func (t instanceIDSetType) Validate(_ context.Context, in tftypes.Value, p path.Path) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if in.Type() == nil || !in.IsKnown() || in.IsNull() {
+		return diags
+	}
+	var elems []tftypes.Value
+	if err := in.As(&elems); err != nil {
+		diags.AddAttributeError(p, "Set Type Validation Error", "instance_ids is not a set of strings: "+err.Error()+
+			" This is always an error in the provider; please report it.")
+		return diags
+	}
+	seen := make(map[string]bool, len(elems))
+	for _, e := range elems {
+		var s string
+		if !e.IsFullyKnown() || e.IsNull() || e.As(&s) != nil {
+			continue
+		}
+		if seen[s] {
+			diags.AddAttributeError(p, "Duplicate Set Element", fmt.Sprintf("This attribute contains duplicate values of: %q", s))
+		}
+		seen[s] = true
+	}
+	return diags
+}
+
+// instanceIDSet is a value of instanceIDSetType.
+type instanceIDSet struct{ basetypes.SetValue }
+
+func (v instanceIDSet) Type(context.Context) attr.Type { return newInstanceIDSetType() }
+
+// Equal compares two sets of strings in one pass; sets holding anything
+// but known strings compare as the framework does.
+func (v instanceIDSet) Equal(o attr.Value) bool {
+	other, ok := o.(instanceIDSet)
+	if !ok {
+		return false
+	}
+	a, aok := knownStrings(v.SetValue)
+	b, bok := knownStrings(other.SetValue)
+	if !aok || !bok {
+		return v.SetValue.Equal(other.SetValue)
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	in := make(map[string]bool, len(a))
+	for _, s := range a {
+		in[s] = true
+	}
+	for _, s := range b {
+		if !in[s] {
+			return false
+		}
+	}
+	return true
+}
+
+// knownStrings returns the elements of a known set whose elements are all
+// known strings, and false otherwise.
+func knownStrings(s basetypes.SetValue) ([]string, bool) {
+	if s.IsNull() || s.IsUnknown() {
+		return nil, false
+	}
+	elems := s.Elements()
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		str, ok := e.(types.String)
+		if !ok || str.IsNull() || str.IsUnknown() {
+			return nil, false
+		}
+		out = append(out, str.ValueString())
+	}
+	return out, true
+}
+
+// instanceIDSetOf is instance_ids holding ids.
+func instanceIDSetOf(ids []string) instanceIDSet { return instanceIDSet{SetValue: stringSet(ids)} }

@@ -55,3 +55,13 @@ output "failed_connections" {
     c.app_name => "${coalesce(c.health.reason, "FAILED")}: ${coalesce(c.health.message, "no details")}"
   }
 }
+
+# The connected Slack instances that no longer meet a prerequisite in
+# Okta, with the prerequisites they fail, as the last refresh found them.
+# (readiness is null while prerequisite_checks is "off".)
+output "regressed_instances" {
+  value = try({
+    for r in ispm_source_connection.slack.readiness : r.id => r.failing
+    if r.status != "ready"
+  }, {})
+}
