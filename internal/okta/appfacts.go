@@ -38,15 +38,21 @@ type AppQuery struct {
 // AppFacts gathers what Okta says about app q.App in the org, spending as
 // few requests as the facts allow:
 //
-//   - the org's app listing (GET /api/v1/apps, every page) is read once per
-//     process and shared by every caller; it answers P3, P4 and P6 for
-//     every instance;
+//   - the org's app listing (GET /api/v1/apps) answers P3, P4 and P6 for
+//     every instance. The first few apps a process asks about are listed by
+//     name (filter=name eq "app"); after them the whole listing is read once
+//     and shared by every later caller (see filteredAppsMax). An instance id
+//     the filtered listing lacks is looked for in the whole listing, so the
+//     facts are the same either way;
 //   - an app object whose features include SCIM_PROVISIONING, IMPORT_* or
 //     PUSH_* already shows provisioning on (P5, inferred); only the other
-//     instances cost a GET …/connections/default, plus GET …/features when
-//     the connection says UNKNOWN. Answers are remembered per app id and
-//     lastUpdated, and skipped altogether for a trusted instance whose
-//     lastUpdated is unchanged;
+//     instances cost a GET …/connections/default, or GET …/features when
+//     the connection says UNKNOWN. Okta's connection API manages a handful
+//     of apps and answers UNKNOWN for every instance of the others, so once
+//     one instance of an app has answered UNKNOWN the app's other instances
+//     go straight to …/features: one call per instance, plus one per such
+//     app. Answers are remembered per app id and lastUpdated, and skipped
+//     altogether for a trusted instance whose lastUpdated is unchanged;
 //   - APP_GROUP groups (P7 evidence) are searched once per process, and
 //     only when an instance needs Okta's evidence.
 //
@@ -55,7 +61,14 @@ type AppQuery struct {
 // Okta refuses the credentials (*AuthError).
 func (o *Org) AppFacts(ctx context.Context, q AppQuery) (eligibility.OktaAppFacts, error) {
 	out := eligibility.OktaAppFacts{Credentials: true}
-	snap, err := o.listing.Do(ctx, o.fetchListing)
+	ids := dedupe(q.InstanceIDs)
+	snap, err := o.listingFor(ctx, q.App)
+	if err == nil && snap.filtered != "" && !snap.holds(ids) {
+		// An id that is not an object of this app (a typo, another app's
+		// instance, a removed one) is judged from the whole listing, as it
+		// would be without the filter.
+		snap, err = o.wholeListing(ctx)
+	}
 	if err != nil {
 		if fatal(ctx, err) {
 			return out, err
@@ -66,7 +79,6 @@ func (o *Org) AppFacts(ctx context.Context, q AppQuery) (eligibility.OktaAppFact
 	}
 	out.AllInstances = snap.summaries(q.App)
 
-	ids := dedupe(q.InstanceIDs)
 	if len(ids) == 0 {
 		for _, s := range out.AllInstances {
 			ids = append(ids, s.ID)
@@ -131,7 +143,7 @@ func (o *Org) AppFacts(ctx context.Context, q AppQuery) (eligibility.OktaAppFact
 // Instances lists the org's app objects named app (any status), from the
 // shared listing.
 func (o *Org) Instances(ctx context.Context, app string) ([]eligibility.InstanceSummary, error) {
-	snap, err := o.listing.Do(ctx, o.fetchListing)
+	snap, err := o.listingFor(ctx, app)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +154,7 @@ func (o *Org) Instances(ctx context.Context, app string) ([]eligibility.Instance
 // objects, each with whether one of its objects shows provisioning in its
 // features (what marks a custom SCIM app), sorted by name.
 func (o *Org) AppNames(ctx context.Context) ([]AppName, error) {
-	snap, err := o.listing.Do(ctx, o.fetchListing)
+	snap, err := o.wholeListing(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +231,7 @@ type provKey struct{ id, lastUpdated string }
 // remembered per app id and lastUpdated.
 func (o *Org) provisioning(ctx context.Context, a eligibility.AppObject) (eligibility.ProvisioningFacts, error) {
 	p, err := o.prov.Do(ctx, provKey{a.ID, a.LastUpdated}, func(ctx context.Context) (eligibility.ProvisioningFacts, error) {
-		return o.fetchProvisioning(ctx, a.ID)
+		return o.fetchProvisioning(ctx, a.ID, a.Name)
 	})
 	if err != nil && !fatal(ctx, err) {
 		// Only AuthError and the caller's own cancellation come back as
@@ -230,8 +242,9 @@ func (o *Org) provisioning(ctx context.Context, a eligibility.AppObject) (eligib
 }
 
 // fetchProvisioning asks the connection endpoint, and the features endpoint
-// when the connection cannot say.
-func (o *Org) fetchProvisioning(ctx context.Context, id string) (eligibility.ProvisioningFacts, error) {
+// when the connection cannot say; for an app whose connection has already
+// answered UNKNOWN, the features endpoint only.
+func (o *Org) fetchProvisioning(ctx context.Context, id, app string) (eligibility.ProvisioningFacts, error) {
 	var p eligibility.ProvisioningFacts
 	base := "/api/v1/apps/" + url.PathEscape(id)
 	connEndpoint := "GET /api/v1/apps/" + id + "/connections/default"
@@ -239,9 +252,23 @@ func (o *Org) fetchProvisioning(ctx context.Context, id string) (eligibility.Pro
 	var conn struct {
 		Status string `json:"status"`
 	}
-	err := o.getJSON(ctx, base+"/connections/default", &conn)
+	known, release, err := o.connectionProbe(ctx, app)
+	if err != nil {
+		return p, err
+	}
+	if !known {
+		err = o.getJSON(ctx, base+"/connections/default", &conn)
+		if err == nil && strings.EqualFold(conn.Status, "UNKNOWN") {
+			o.rememberConnectionUnknown(ctx, app)
+		}
+	}
+	release()
 	var ae *APIError
 	switch {
+	case known:
+		// What this instance's connection would answer: the same facts as
+		// asking, without the request.
+		p.Connection = eligibility.ConnectionStatusUnknown
 	case err == nil:
 		switch strings.ToUpper(conn.Status) {
 		case "ENABLED":
@@ -294,6 +321,47 @@ func (o *Org) fetchProvisioning(ctx context.Context, id string) (eligibility.Pro
 		p.Features, p.Reason = eligibility.FeaturesError, err.Error()
 	}
 	return p, nil
+}
+
+// connectionProbe reports whether an instance of app has had its
+// provisioning connection answered 200 UNKNOWN in this process. Okta's
+// connection API manages only a few apps (its reference names okta_org2org,
+// zscalerbyz, google, office365, slack and zoomus) and answers UNKNOWN when
+// "provisioning isn't supported by the app, or the authentication method is
+// unknown": a property of the app, not of the instance. Only a 200 UNKNOWN
+// is remembered; an error or a 404 says nothing about the app.
+//
+// The first caller for an app asks alone: later callers wait until it calls
+// release (after its connection answer, before its features call), so
+// concurrent instances of an UNKNOWN app cost one connection request, not
+// one each. The error is the caller's context ending while it waits.
+func (o *Org) connectionProbe(ctx context.Context, app string) (unknown bool, release func(), err error) {
+	s := o.state(ctx)
+	key := strings.ToLower(app)
+	s.mu.Lock()
+	probe, started := s.probes[key]
+	if !started {
+		probe = make(chan struct{})
+		s.probes[key] = probe
+		s.mu.Unlock()
+		return false, sync.OnceFunc(func() { close(probe) }), nil
+	}
+	s.mu.Unlock()
+	select {
+	case <-probe:
+	case <-ctx.Done():
+		return false, func() {}, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connUnknown[key], func() {}, nil
+}
+
+func (o *Org) rememberConnectionUnknown(ctx context.Context, app string) {
+	s := o.state(ctx)
+	s.mu.Lock()
+	s.connUnknown[strings.ToLower(app)] = true
+	s.mu.Unlock()
 }
 
 // provisioningNotEnabled tells Okta's "Provisioning is not enabled for the

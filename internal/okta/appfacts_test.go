@@ -42,6 +42,11 @@ func TestListingAcrossPagesIsReadOnce(t *testing.T) {
 	f.addApp(app("0oaSLACK2", "Slack", "INACTIVE", t1, importing...))
 	o := f.org()
 
+	// The gallery's question needs the whole listing; every later caller
+	// shares it.
+	if _, err := o.AppNames(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	facts, err := o.AppFacts(context.Background(), AppQuery{App: "slack"})
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +116,8 @@ func TestConcurrentCallersShareOneListing(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got := f.count(epList); got != 3 {
-		t.Errorf("listing pages requested %d times, want 3 (140 apps, 50 a page)", got)
+	if got := f.count(epList); got != 2 {
+		t.Errorf("listing pages requested %d times, want 2 (the whole listing's first page, then one filtered listing of 20 zoomus apps shared by every caller)", got)
 	}
 	if got := f.count(epConn); got != 20 {
 		t.Errorf("connection requests: %d, want one per instance (20)", got)
@@ -125,20 +130,23 @@ func TestMinimalCalls(t *testing.T) {
 	f := newFakeOkta(t)
 	f.addApp(app("0oaREADY", "box", "ACTIVE", t1, importing...))                                               // features answer: no call
 	f.addApp(app("0oaENABLED", "box", "ACTIVE", t1))                                                           // connection ENABLED: 1 call
-	f.addApp(app("0oaUNKNOWN", "box", "ACTIVE", t1))                                                           // UNKNOWN then /features 400: 2 calls
-	f.addApp(app("0oaUNKLIST", "box", "ACTIVE", t1))                                                           // UNKNOWN then /features list: 2 calls
 	f.addApp(app("0oaINACTIVE", "box", "INACTIVE", t1))                                                        // no features: 1 call
 	f.addApp(app("0oaOTHER", "slack", "ACTIVE", t1))                                                           // another app: no call
 	f.addApp(`{"id":"0oaNOFEAT","name":"box","status":"ACTIVE","signOnMode":null,"lastUpdated":"` + t1 + `"}`) // no features array: 1 call
 	f.connections["0oaENABLED"] = connection("ENABLED")
-	f.connections["0oaUNKNOWN"] = answer{200, `{"profile":{"authScheme":"UNKNOWN"},"status":"UNKNOWN"}`}
-	f.connections["0oaUNKLIST"] = answer{200, `{"profile":{"authScheme":"UNKNOWN"},"status":"UNKNOWN"}`}
-	f.features["0oaUNKLIST"] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED","_links":{}},{"name":"INBOUND_PROVISIONING","status":"DISABLED"}]`}
 	f.connections["0oaINACTIVE"] = connection("DISABLED")
 	f.connections["0oaNOFEAT"] = connection("ENABLED")
 	o := f.org()
 
-	ids := []string{"0oaREADY", "0oaENABLED", "0oaUNKNOWN", "0oaUNKLIST", "0oaINACTIVE", "0oaOTHER", "0oaMISSING", "0oaNOFEAT"}
+	// An app whose connection API answers UNKNOWN: the first instance asks
+	// the connection and /features, the others /features only.
+	f.addApp(app("0oaUNKNOWN", "zendesk", "ACTIVE", t1)) // UNKNOWN then /features 400: 2 calls
+	f.addApp(app("0oaUNKLIST", "zendesk", "ACTIVE", t1)) // /features list: 1 call
+	f.connections["0oaUNKNOWN"] = answer{200, `{"profile":{"authScheme":"UNKNOWN"},"status":"UNKNOWN"}`}
+	f.connections["0oaUNKLIST"] = answer{200, `{"profile":{"authScheme":"UNKNOWN"},"status":"UNKNOWN"}`}
+	f.features["0oaUNKLIST"] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED","_links":{}},{"name":"INBOUND_PROVISIONING","status":"DISABLED"}]`}
+
+	ids := []string{"0oaREADY", "0oaENABLED", "0oaINACTIVE", "0oaOTHER", "0oaMISSING", "0oaNOFEAT"}
 	ispm := eligibility.ISPMAppFacts{OrgConnected: eligibility.Yes}
 	for _, id := range ids {
 		ispm.Instances = append(ispm.Instances, eligibility.ISPMInstanceFacts{ID: id, Eligible: eligibility.Yes})
@@ -148,17 +156,32 @@ func TestMinimalCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{epList: 1, epConn: 5, epFeat: 2, epGroup: 0}
+	// The org's listing is one page: its first page answers everything,
+	// no filtered listing is asked for.
+	for _, id := range []string{"0oaUNKNOWN", "0oaUNKLIST"} {
+		ispm.Instances = append(ispm.Instances, eligibility.ISPMInstanceFacts{ID: id, Eligible: eligibility.Yes})
+	}
+	zq := AppQuery{App: "zendesk", InstanceIDs: []string{"0oaUNKNOWN"}, ISPM: &ispm}
+	zfacts, err := o.AppFacts(context.Background(), zq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zq.InstanceIDs = []string{"0oaUNKLIST"}
+	zfacts2, err := o.AppFacts(context.Background(), zq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{epList: 1, epConn: 4, epFeat: 2, epGroup: 0}
 	for ep, n := range want {
 		if got := f.count(ep); got != n {
 			t.Errorf("%s: %d requests, want %d", ep, got, n)
 		}
 	}
-	if got := f.total(); got != 8 {
-		t.Errorf("%d requests in all, want 8", got)
+	if got := f.total(); got != 7 {
+		t.Errorf("%d requests in all, want 7", got)
 	}
 	byID := map[string]eligibility.OktaInstanceFacts{}
-	for _, in := range facts.Instances {
+	for _, in := range append(append(facts.Instances, zfacts.Instances...), zfacts2.Instances...) {
 		byID[in.ID] = in
 	}
 	checks := []struct {
@@ -205,10 +228,15 @@ func TestMinimalCalls(t *testing.T) {
 	}
 
 	v := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "box", InstanceIDs: ids, Okta: facts, ISPM: ispm})
+	zfacts.Instances = append(zfacts.Instances, zfacts2.Instances...)
+	zv := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "zendesk", InstanceIDs: []string{"0oaUNKNOWN", "0oaUNKLIST"}, Okta: zfacts, ISPM: ispm})
 	want5 := map[string]eligibility.Result{"0oaREADY": eligibility.Pass, "0oaENABLED": eligibility.Pass, "0oaUNKNOWN": eligibility.Fail,
 		"0oaUNKLIST": eligibility.Pass, "0oaINACTIVE": eligibility.Fail, "0oaNOFEAT": eligibility.Pass}
 	for id, r := range want5 {
-		iv, _ := v.Instance(id)
+		iv, ok := v.Instance(id)
+		if !ok {
+			iv, _ = zv.Instance(id)
+		}
 		if got := iv.Check(eligibility.P5Provisioning).Result; got != r {
 			t.Errorf("%s: P5 %s, want %s", id, got, r)
 		}

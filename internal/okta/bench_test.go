@@ -52,7 +52,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s, err := o.listing.Do(context.Background(), o.fetchListing); err != nil || len(s.apps) != 5000 {
+		if s, err := o.wholeListing(context.Background()); err != nil || len(s.apps) != 5000 {
 			b.Fatalf("%v", err)
 		}
 	}

@@ -319,8 +319,31 @@ func (f *fakeOkta) page(w http.ResponseWriter, r *http.Request, items []json.Raw
 	_, _ = w.Write([]byte("]"))
 }
 
+// serveApps serves the listing, honouring the one filter expression Okta
+// takes on it (name eq or status eq, values compared exactly) and
+// refusing any other as Okta does.
 func (f *fakeOkta) serveApps(w http.ResponseWriter, r *http.Request) {
-	f.page(w, r, f.apps, func(i int) string { return f.appIDs[i] }, f.pageSize)
+	filter := r.URL.Query().Get("filter")
+	if filter == "" {
+		f.page(w, r, f.apps, func(i int) string { return f.appIDs[i] }, f.pageSize)
+		return
+	}
+	var attr, value string
+	if n, err := fmt.Sscanf(filter, "%s eq %q", &attr, &value); n != 2 || err != nil || (attr != "name" && attr != "status") ||
+		filter != fmt.Sprintf("%s eq %q", attr, value) {
+		f.write(w, oktaError(400, "E0000031", "Invalid search criteria."))
+		return
+	}
+	var items []json.RawMessage
+	var ids []string
+	for i, raw := range f.apps {
+		var a struct{ Name, Status string }
+		_ = json.Unmarshal(raw, &a)
+		if (attr == "name" && a.Name == value) || (attr == "status" && a.Status == value) {
+			items, ids = append(items, raw), append(ids, f.appIDs[i])
+		}
+	}
+	f.page(w, r, items, func(i int) string { return ids[i] }, f.pageSize)
 }
 
 func (f *fakeOkta) serveGroups(w http.ResponseWriter, r *http.Request) {

@@ -97,9 +97,11 @@ func parseLimit(v string, max int) (int, *apiError) {
 // more results follow, rel="next", as two separate header values.
 func (o *Org) writePage(w http.ResponseWriter, r *http.Request, base string, items [][]byte, next string) {
 	q := r.URL.Query()
-	self := base + r.URL.Path
-	if len(q) > 0 {
-		self += "?" + q.Encode()
+	// Okta's self link is the request as sent: its query keeps the order
+	// and encoding the client chose. The next link is Okta's own (opaque).
+	self := base + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		self += "?" + r.URL.RawQuery
 	}
 	w.Header().Add("Link", "<"+self+`>; rel="self"`)
 	if next != "" {
@@ -270,9 +272,17 @@ func (o *Org) getConnection(w http.ResponseWriter, _ *http.Request, rt route) {
 }
 
 // connectionBody renders the provisioning connection. A connection object
-// from the scenario is served as given, with its status and lifecycle links
-// kept current. Caller holds o.mu.
+// from the scenario is served verbatim while its status is unchanged (a
+// recorded answer stays the recorded answer), and with its status and
+// lifecycle links made current once a change has moved the status. Caller
+// holds o.mu.
 func (o *Org) connectionBody(a *app) []byte {
+	if a.connRaw != nil && a.connStatus == a.connRawStatus {
+		if o.url == "" {
+			return a.connRaw
+		}
+		return bytes.ReplaceAll(a.connRaw, orgURLTokenBytes, []byte(o.url))
+	}
 	self := o.url + "/api/v1/apps/" + a.id + "/connections/default"
 	linkSelf := map[string]any{"href": self, "hints": map[string]any{"allow": []string{"POST", "GET"}}}
 	links := &object{}

@@ -88,6 +88,11 @@ type app struct {
 	body        []byte
 
 	connObj *object
+	// connRaw is the scenario's connection object as given, served byte for
+	// byte (the org URL token aside) while the connection keeps the
+	// scenario's status connRawStatus.
+	connRaw       []byte
+	connRawStatus string
 	// featureObjs are ApplicationFeature objects from the scenario; nil
 	// means they are derived from features.
 	featureObjs           []*object

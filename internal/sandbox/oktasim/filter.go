@@ -10,7 +10,7 @@ import (
 
 // An expression is an Okta filter or search expression:
 //
-//	status eq "ACTIVE" and name eq "slack"
+//	name eq "slack"
 //	type eq "APP_GROUP" and (source.id eq "0oa…" or profile.name sw "Eng")
 type expr interface {
 	eval(get func(attr string) (string, bool)) bool
@@ -74,14 +74,18 @@ type exprRules struct {
 	attrs map[string]bool
 	ops   map[string]bool
 	or    bool
+	// single allows one expression only: no "and" either.
+	single bool
 }
 
 var (
-	// Okta's apps filter: a few properties, eq only; the sandbox also takes
-	// "and", which the provider uses to combine name and status.
+	// Okta's apps filter: a few properties, eq only, and "only a single
+	// expression is supported" (Okta's Apps API reference): name and status
+	// cannot be combined, in either order, with or without parentheses.
 	appFilterRules = exprRules{
-		attrs: map[string]bool{"id": true, "name": true, "status": true, "credentials.signing.kid": true, "settings.slo.enabled": true},
-		ops:   map[string]bool{"eq": true},
+		attrs:  map[string]bool{"id": true, "name": true, "status": true, "credentials.signing.kid": true, "settings.slo.enabled": true},
+		ops:    map[string]bool{"eq": true},
+		single: true,
 	}
 	groupSearchRules = exprRules{
 		ops: map[string]bool{"eq": true, "ne": true, "sw": true, "co": true, "gt": true, "ge": true, "lt": true, "le": true, "pr": true},
@@ -202,6 +206,9 @@ func (p *exprParser) parseAnd() (expr, error) {
 		return nil, err
 	}
 	for p.peekWord("and") {
+		if p.rules.single {
+			return nil, errors.New("only a single expression is supported here")
+		}
 		p.pos++
 		r, err := p.parseTerm()
 		if err != nil {

@@ -18,9 +18,10 @@ func TestExpressions(t *testing.T) {
 		want  bool
 	}{
 		{`status eq "ACTIVE"`, appFilterRules, true},
-		{`name eq "slack" and status eq "ACTIVE"`, appFilterRules, true},
-		{`name eq "slack" and status eq "INACTIVE"`, appFilterRules, false},
-		{`(name eq "slack") AND (status eq "ACTIVE")`, appFilterRules, true},
+		{`name eq "slack"`, appFilterRules, true},
+		{`name eq "Slack"`, appFilterRules, false},
+		{`(name eq "slack")`, appFilterRules, true},
+		{`status eq "INACTIVE"`, appFilterRules, false},
 		{`settings.slo.enabled eq true`, appFilterRules, true},
 		{`type eq "APP_GROUP" and source.id eq "0oa1"`, groupSearchRules, true},
 		{`type eq "APP_GROUP" and source.id eq "0oa2"`, groupSearchRules, false},
@@ -52,6 +53,9 @@ func TestExpressionErrors(t *testing.T) {
 	}{
 		{`name sw "sl"`, appFilterRules, false},
 		{`name eq "slack" or status eq "ACTIVE"`, appFilterRules, false},
+		{`name eq "slack" and status eq "ACTIVE"`, appFilterRules, false},
+		{`status eq "ACTIVE" and name eq "slack"`, appFilterRules, false},
+		{`(name eq "slack") AND (status eq "ACTIVE")`, appFilterRules, false},
 		{`user.id eq "00u1"`, appFilterRules, false},
 		{`name eq`, appFilterRules, true},
 		{`name eq "slack`, appFilterRules, true},

@@ -378,9 +378,9 @@ func TestGoldenErrors(t *testing.T) {
 
 func TestGoldenPaginationLinks(t *testing.T) {
 	t.Parallel()
-	// The recorded listing's Link values are the request's query encoded the
-	// way url.Values encodes it (sorted keys, "+" for spaces, %22 for quotes);
-	// the simulator builds its links by that rule.
+	// The recorded listing's self link is the request's URL as sent (the
+	// recorded client sent sorted keys, "+" for spaces, %22 for quotes); its
+	// next link adds the cursor, encoded the way url.Values encodes it.
 	rec := loadFixture(t, "recorded/pagination_users_link_next.json")
 	q := url.Values{}
 	for k, v := range rec.Request.Query {
@@ -404,9 +404,21 @@ func TestGoldenPaginationLinks(t *testing.T) {
 		ID string `json:"id"`
 	}
 	_ = json.Unmarshal(r.body, &first)
-	wantSelf := "<" + org.URL() + "/api/v1/groups?limit=1&search=type+eq+%22APP_GROUP%22>; rel=\"self\""
+	wantSelf := "<" + org.URL() + "/api/v1/groups?search=type+eq+%22APP_GROUP%22&limit=1>; rel=\"self\""
 	wantNext := "<" + org.URL() + "/api/v1/groups?after=" + first[0].ID + "&limit=1&search=type+eq+%22APP_GROUP%22>; rel=\"next\""
 	if len(got) != 2 || got[0] != wantSelf || got[1] != wantNext {
 		t.Errorf("Link values:\n got %q\nwant %q", got, []string{wantSelf, wantNext})
+	}
+
+	// The self link keeps the query exactly as sent: order and encoding.
+	for _, query := range []string{"limit=1&search=type%20eq%20%22APP_GROUP%22", "search=type+eq+\"APP_GROUP\"&limit=1", "limit=200&filter=name+eq+%22slack%22"} {
+		path := "/api/v1/groups?"
+		if strings.Contains(query, "filter") {
+			path = "/api/v1/apps?"
+		}
+		r := get(t, org.URL()+path+query, "SSWS "+acmeToken)
+		if self := r.header.Values("Link")[0]; self != "<"+org.URL()+path+query+`>; rel="self"` {
+			t.Errorf("%s: self link %q, want the query as sent", query, self)
+		}
 	}
 }

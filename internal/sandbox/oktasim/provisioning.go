@@ -1,6 +1,7 @@
 package oktasim
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,6 +67,7 @@ func (o *Org) applySettings(a *app, s AppSettings) error {
 				return fmt.Errorf(`connection: "status" is %q; use "ENABLED", "DISABLED" or "UNKNOWN"`, st)
 			}
 			a.connStatus, a.connObj = st, obj
+			a.connRaw, a.connRawStatus = bytes.TrimSpace(s.Connection), st
 		default:
 			return fmt.Errorf("connection must be a status string or a connection object, not %s", jsonKind(s.Connection))
 		}

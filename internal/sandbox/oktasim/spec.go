@@ -98,8 +98,9 @@ type RateLimitsSpec struct {
 // Groups" setting and the app groups it imported.
 type AppSettings struct {
 	// Connection is "ENABLED", "DISABLED" or "UNKNOWN", or a provisioning
-	// connection object as Okta returns it (served with status and _links
-	// kept current). When absent it is derived from the app (see README).
+	// connection object as Okta returns it (served verbatim until a change
+	// moves its status, then with status and _links made current). When
+	// absent it is derived from the app (see README).
 	Connection json.RawMessage `json:"connection,omitempty"`
 	// Features are ApplicationFeature objects as Okta returns them for
 	// GET /api/v1/apps/{id}/features. When absent they are derived from the
