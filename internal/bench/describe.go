@@ -43,9 +43,23 @@ func summarize(g *GeneratedOrg) OrgSummary {
 	return s
 }
 
+// ReportOptions records what was asked for.
+type ReportOptions struct {
+	Ns           []int    `json:"n"`
+	Profiles     []string `json:"profiles"`
+	Configs      []string `json:"configs"`
+	PacedN       int      `json:"paced_n"`
+	PacedApply   bool     `json:"paced_apply"`
+	PacedConfigs []string `json:"paced_configs"`
+	Concurrent   []int    `json:"concurrent,omitempty"`
+	MemoryRounds int      `json:"memory_rounds,omitempty"`
+	ProviderEnv  []string `json:"provider_env,omitempty"`
+	Parallelism  int      `json:"parallelism"`
+}
+
 func reportOptions(o Options) ReportOptions {
 	return ReportOptions{Ns: o.Ns, Profiles: o.Profiles, Configs: o.Configs, PacedN: o.PacedN, PacedApply: o.PacedApply,
-		PacedConfigs: o.PacedConfigs, Parallelism: o.Parallelism, ProviderEnv: o.ProviderEnv}
+		PacedConfigs: o.PacedConfigs, Concurrent: o.Concurrent, MemoryRounds: o.MemoryRounds, Parallelism: o.Parallelism, ProviderEnv: o.ProviderEnv}
 }
 
 // errFailedRuns is returned when a Terraform command failed.

@@ -87,6 +87,8 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 		parallelism = fs.Int("parallelism", 0, "Terraform's -parallelism (default: Terraform's own, 10)")
 		workDir     = fs.String("workdir", "", "directory for builds, configurations, states and logs (default: a temporary one)")
 		keep        = fs.Bool("keep", false, "keep the temporary work directory (logs of every command)")
+		concurrent  = fs.String("concurrent", "4,8", "comma-separated K of the concurrent runs: K plans at once in K workspaces of 100 connections and 20 data sources, one org, realistic limits; 0 skips them")
+		memRounds   = fs.Int("memory-rounds", 2, "rounds of the applied-state plan at the largest N (generous limits) with the provider's soft memory limit and with GOMEMLIMIT=off, alternating; 0 skips them")
 		providerEnv = fs.String("provider-env", "", "comma-separated KEY=VALUE added to the environment of the provider processes only, e.g. TF_LOG_SDK=off,GOMEMLIMIT=64MiB")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -98,9 +100,15 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 
-	opts := Options{Org: DefaultOrgParams(), PacedN: *pacedN, PacedApply: *pacedApply, Terraform: *tf,
+	opts := Options{Org: DefaultOrgParams(), PacedN: *pacedN, PacedApply: *pacedApply, Terraform: *tf, MemoryRounds: *memRounds,
 		Parallelism: *parallelism, WorkDir: *workDir, Keep: *keep}
-	nList := *ns
+	nList, kList := *ns, *concurrent
+	if (*quick || *oktaOnly) && !given["concurrent"] {
+		kList = "0"
+	}
+	if (*quick || *oktaOnly) && !given["memory-rounds"] {
+		opts.MemoryRounds = 0
+	}
 	if *quick {
 		opts.Org = QuickOrgParams()
 		if !given["n"] {
@@ -125,6 +133,14 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 	var err error
 	if opts.Ns, err = parseInts(nList); err != nil {
 		return Options{}, "", fmt.Errorf("-n: %w", err)
+	}
+	if kList = strings.TrimSpace(kList); kList != "0" && kList != "" {
+		if opts.Concurrent, err = parseInts(kList); err != nil {
+			return Options{}, "", fmt.Errorf("-concurrent: %w (or 0 to skip the concurrent runs)", err)
+		}
+	}
+	if opts.MemoryRounds < 0 {
+		return Options{}, "", fmt.Errorf("-memory-rounds is %d; give 0 to skip the memory comparison or a positive number of rounds", opts.MemoryRounds)
 	}
 	if opts.PacedN < 0 {
 		return Options{}, "", fmt.Errorf("-paced-n is %d; give 0 to skip the paced run or a positive N", opts.PacedN)

@@ -23,7 +23,9 @@ type memWatcher struct {
 
 	mu      sync.Mutex
 	peakKB  int64
-	pids    map[int]bool // pid → runs exe
+	pids    map[int]bool      // pid → runs exe
+	young   map[int]time.Time // pids not judged yet → first seen
+	polls   int               // polls done
 	matched int
 	// ticks is each matched process's CPU time (user + system) at its
 	// last reading, in clock ticks.
@@ -32,7 +34,7 @@ type memWatcher struct {
 
 // watchMemory starts polling for processes whose executable is exe.
 func watchMemory(exe string, interval time.Duration) *memWatcher {
-	w := &memWatcher{exe: exe, interval: interval, stop: make(chan struct{}), done: make(chan struct{}), pids: map[int]bool{}, ticks: map[int]int64{}}
+	w := &memWatcher{exe: exe, interval: interval, stop: make(chan struct{}), done: make(chan struct{}), pids: map[int]bool{}, young: map[int]time.Time{}, ticks: map[int]int64{}}
 	go w.loop()
 	return w
 }
@@ -57,6 +59,11 @@ func (w *memWatcher) poll() {
 	if err != nil {
 		return
 	}
+	defer func() {
+		w.mu.Lock()
+		w.polls++
+		w.mu.Unlock()
+	}()
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -66,10 +73,16 @@ func (w *memWatcher) poll() {
 		is, seen := w.pids[pid]
 		w.mu.Unlock()
 		if !seen {
-			// A pid is judged once: its executable does not change
-			// during a command, and reading the link is the costly part.
+			// A pid is judged once, as reading the link is the costly
+			// part, but not too early: a child Terraform has just forked
+			// runs Terraform's executable until it execs the provider,
+			// and a wrapper script (-provider-env, the memory
+			// comparison) runs a shell or env until it execs it.
 			target, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
 			is = err == nil && target == w.exe
+			if !is && err == nil && w.mayExecYet(pid, target) {
+				continue
+			}
 			w.mu.Lock()
 			w.pids[pid] = is
 			if is {
@@ -91,6 +104,36 @@ func (w *memWatcher) poll() {
 		}
 		w.mu.Unlock()
 	}
+}
+
+// settle is how long a new process that does not run the watched
+// executable is looked at again before it is judged for good.
+const settle = time.Second
+
+// mayExecYet tells whether pid, which runs exe, may still exec the
+// watched executable: it is a shell or env (a wrapper script), or it was
+// first seen less than settle ago (forked, not yet exec'd).
+func (w *memWatcher) mayExecYet(pid int, exe string) bool {
+	switch filepath.Base(exe) {
+	case "sh", "dash", "bash", "busybox", "env":
+		return true
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	first, seen := w.young[pid]
+	if !seen && w.polls == 0 {
+		// Running before the command started: not its child.
+		return false
+	}
+	if !seen {
+		w.young[pid] = time.Now()
+		return true
+	}
+	if time.Since(first) < settle {
+		return true
+	}
+	delete(w.young, pid)
+	return false
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times: 100 on

@@ -19,7 +19,11 @@ type Report struct {
 	Org     OrgSummary    `json:"org"`
 	Options ReportOptions `json:"options"`
 	Runs    []RunResult   `json:"runs"`
-	Targets []Target      `json:"targets"`
+	// Memory and Concurrent are the soft-limit comparison and the
+	// concurrent plans (memcheck.go, concurrent.go).
+	Memory     *MemoryCompare     `json:"memory,omitempty"`
+	Concurrent []ConcurrentResult `json:"concurrent,omitempty"`
+	Targets    []Target           `json:"targets"`
 }
 
 // Machine describes where the benchmark ran.
@@ -44,18 +48,6 @@ type OrgSummary struct {
 	// their app object does not show.
 	UnansweredInstances int `json:"unanswered_instances"`
 	ConnectableApps     int `json:"connectable_apps"`
-}
-
-// ReportOptions records what was asked for.
-type ReportOptions struct {
-	Ns           []int    `json:"n"`
-	Profiles     []string `json:"profiles"`
-	Configs      []string `json:"configs"`
-	PacedN       int      `json:"paced_n"`
-	PacedApply   bool     `json:"paced_apply"`
-	PacedConfigs []string `json:"paced_configs"`
-	ProviderEnv  []string `json:"provider_env,omitempty"`
-	Parallelism  int      `json:"parallelism"`
 }
 
 // RunResult is one Terraform command.
@@ -183,7 +175,7 @@ func finish(rep *Report) {
 			r.FloorRatio = r.WallSeconds / f.WallSeconds
 		}
 	}
-	rep.Targets = judge(rep)
+	rep.Targets = append(judge(rep), extraTargets(rep)...)
 }
 
 // isOurs tells the provider's own runs from the baseline and the floor.
@@ -548,6 +540,9 @@ func FormatTable(w io.Writer, rep *Report) error {
 		}
 	}
 
+	if err := formatExtra(ew, rep); err != nil {
+		return err
+	}
 	fmt.Fprintf(ew, "\n== Targets\n")
 	for _, t := range rep.Targets {
 		fmt.Fprintf(ew, "[%s] %s\n        %s\n", strings.ToUpper(t.Status), t.Name, t.Detail)

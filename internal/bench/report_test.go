@@ -68,6 +68,10 @@ func TestFinishComputesRatiosAndTargets(t *testing.T) {
 		"with generous limits":    TargetNotRun,
 		"at the realistic limits": TargetMissed, // 3.4x > 3x
 		"provider peak memory":    TargetMissed, // 120 MB
+		"ISPM requests":           TargetMet,
+		"plan time at N = 500":    TargetNotRun, // no generous run
+		"applied-state plan":      TargetNotRun, // no memory comparison
+		"K concurrent plans":      TargetNotRun,
 	}
 	if len(rep.Targets) != len(want) {
 		t.Fatalf("%d targets, want %d: %+v", len(rep.Targets), len(want), rep.Targets)

@@ -97,6 +97,14 @@ type Options struct {
 	// (and the floor provider's), not Terraform's: KEY=VALUE, for
 	// experiments such as TF_LOG_SDK=off or GOMEMLIMIT=64MiB.
 	ProviderEnv []string
+	// Concurrent are the K of the concurrent runs: K plans at once, each
+	// of ConcurrentConnections connections and ConcurrentDataSources data
+	// sources, one org, realistic limits. Empty skips them.
+	Concurrent []int
+	// MemoryRounds, when positive, plans the applied state of the largest
+	// N (generous limits) that many times with the soft memory limit and
+	// as many without it (MemoryCompare).
+	MemoryRounds int
 	// Progress receives one line per step.
 	Progress io.Writer
 }
@@ -113,6 +121,8 @@ type runner struct {
 	total    int
 	done     int
 	started  time.Time
+	// memory is the MemoryCompare, made in the largest N's generous run.
+	memory *MemoryCompare
 }
 
 // Run builds the provider, starts the sandbox with a generated org and
@@ -235,6 +245,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return rep, ctx.Err()
 		}
 	}
+	for _, k := range opts.Concurrent {
+		c, err := r.concurrentRun(ctx, k)
+		rep.Concurrent = append(rep.Concurrent, c)
+		if err != nil {
+			rep.Memory = r.memory
+			return rep, err
+		}
+	}
+	rep.Memory = r.memory
 	if opts.PacedN > 0 {
 		runs, err := r.profileRuns(ctx, ProfileTenth, opts.PacedN, r.connections(opts.PacedN), r.pacedConfigs(), opts.PacedApply)
 		rep.Runs = append(rep.Runs, runs...)
@@ -264,7 +283,10 @@ func (r *runner) countSteps() int {
 			}
 		}
 	}
-	n := per*len(r.opts.Ns) + r.oktaOnlySteps()
+	n := per*len(r.opts.Ns) + r.oktaOnlySteps() + len(r.opts.Concurrent)
+	if r.opts.MemoryRounds > 0 && slices.Contains(r.opts.Configs, ConfigResources) && slices.Contains(r.opts.Profiles, ProfileGenerous) {
+		n += 2 * r.opts.MemoryRounds
+	}
 	if r.opts.PacedN > 0 {
 		for _, c := range r.pacedConfigs() {
 			switch {
@@ -278,6 +300,12 @@ func (r *runner) countSteps() int {
 		}
 	}
 	return n
+}
+
+// memoryHere tells the run of the memory comparison: the largest N,
+// generous limits.
+func (r *runner) memoryHere(profile string, n int) bool {
+	return r.opts.MemoryRounds > 0 && profile == ProfileGenerous && n == slices.Max(r.opts.Ns)
 }
 
 func (r *runner) pacedConfigs() []string {
@@ -417,11 +445,20 @@ func (r *runner) profileRuns(ctx context.Context, profile string, n int, conns [
 			steps = steps[:1]
 		}
 		c := ispmConfig{dir: dir, profile: profile, n: n, config: ConfigResources, conns: conns}
+		applied := true
 		for _, step := range steps {
 			run := r.ispmStep(ctx, sb, c, step)
 			out = append(out, run)
 			if !run.OK {
+				applied = false
 				break
+			}
+		}
+		if applied && apply && r.memoryHere(profile, n) {
+			mc, err := r.memoryCompare(ctx, sb, c)
+			r.memory = mc
+			if err != nil {
+				return out, err
 			}
 		}
 	}

@@ -23,7 +23,7 @@ type Facts struct {
 	orgs      *memo.Cell[[]Org]
 	catalog   *memo.Cell[map[string]CatalogEntry]
 	gallery   *memo.Map[string, map[string]CatalogEntry] // by org id
-	sources   *memo.Map[string, []Source]                // by org id
+	sources   *memo.Map[string, *sourceList]             // by org id
 	refreshed *memo.Map[OrgApp, *AppStatus]
 
 	mu      sync.Mutex
@@ -40,7 +40,7 @@ func NewFacts(c Client) *Facts {
 		orgs:      memo.NewCell[[]Org](memo.Options{}),
 		catalog:   memo.NewCell[map[string]CatalogEntry](memo.Options{}),
 		gallery:   memo.New[string, map[string]CatalogEntry](memo.Options{}),
-		sources:   memo.New[string, []Source](memo.Options{}),
+		sources:   memo.New[string, *sourceList](memo.Options{}),
 		refreshed: memo.New[OrgApp, *AppStatus](memo.Options{}),
 		changed:   map[OrgApp]bool{},
 	}
@@ -51,12 +51,37 @@ func (f *Facts) Orgs(ctx context.Context) ([]Org, error) {
 	return f.orgs.Do(ctx, f.c.ListOrgs)
 }
 
-// Catalog returns the whole gallery by key.
+// Catalog returns the whole gallery by key, without org statuses.
 func (f *Facts) Catalog(ctx context.Context) (map[string]CatalogEntry, error) {
 	return f.catalog.Do(ctx, func(ctx context.Context) (map[string]CatalogEntry, error) {
+		// A connected org's gallery is the whole gallery with that org's
+		// statuses attached (okta_org_id does not filter): the plan reads
+		// it anyway, so one read of the gallery serves both, instead of
+		// two on every plan.
+		if orgs, err := f.Orgs(ctx); err == nil {
+			for _, o := range orgs {
+				if o.ConnectionState != OrgConnected {
+					continue
+				}
+				if g, err := f.orgGallery(ctx, o.ID); err == nil {
+					return withoutStatus(g), nil
+				}
+				break
+			}
+		}
 		entries, err := f.c.ListCatalog(ctx, CatalogFilter{})
 		return byKey(entries), err
 	})
+}
+
+// withoutStatus copies an org's gallery without the org's statuses.
+func withoutStatus(g map[string]CatalogEntry) map[string]CatalogEntry {
+	out := make(map[string]CatalogEntry, len(g))
+	for k, e := range g {
+		e.OrgStatus = nil
+		out[k] = e
+	}
+	return out
 }
 
 // orgGallery is the gallery with each entry's status in a connected org.
@@ -67,11 +92,50 @@ func (f *Facts) orgGallery(ctx context.Context, orgID string) (map[string]Catalo
 	})
 }
 
-// orgSources are the org's sources.
-func (f *Facts) orgSources(ctx context.Context, orgID string) ([]Source, error) {
-	return f.sources.Do(ctx, orgID, func(ctx context.Context) ([]Source, error) {
-		return f.c.ListSources(ctx, SourceFilter{OktaOrgID: orgID})
+// sourceList is one listing of an org's sources, indexed by id.
+type sourceList struct {
+	all  []Source
+	byID map[string]int // index into all
+}
+
+// orgSources are the org's sources: one paged listing per org per process,
+// shared by every resource and data source of the run.
+func (f *Facts) orgSources(ctx context.Context, orgID string) (*sourceList, error) {
+	return f.sources.Do(ctx, orgID, func(ctx context.Context) (*sourceList, error) {
+		all, err := f.c.ListSources(ctx, SourceFilter{OktaOrgID: orgID})
+		if err != nil {
+			return nil, err
+		}
+		l := &sourceList{all: all, byID: make(map[string]int, len(all))}
+		for i, s := range all {
+			l.byID[s.ID] = i
+		}
+		return l, nil
 	})
+}
+
+// Source returns the source with id, which belongs to the org orgID: from
+// the org's listing, so that refreshing N connections costs ISPM one paged
+// listing instead of N reads. It asks ISPM for the one source (GET) when
+// the org is not known (an import by id), when the listing does not show
+// the id (deleted since, which the GET's not-found says, or created after
+// the listing), or when this process changed the source's app.
+func (f *Facts) Source(ctx context.Context, orgID, id string) (*Source, error) {
+	if orgID != "" {
+		l, err := f.orgSources(ctx, orgID)
+		switch {
+		case IsNotFound(err):
+			// The listing's not-found is about the org, not this source:
+			// only the source's own read may say that it is gone.
+		case err != nil:
+			return nil, fmt.Errorf("listing the ISPM connections of the org %s: %w", orgID, err)
+		default:
+			if i, ok := l.byID[id]; ok && !f.isChanged(orgID, l.all[i].App) {
+				return cloneSource(l.all[i]), nil
+			}
+		}
+	}
+	return f.c.GetSource(ctx, id)
 }
 
 // ForgetOrg drops what is kept of an org's gallery and sources, after the
@@ -163,12 +227,23 @@ func (f *Facts) AppSources(ctx context.Context, orgID, app string) ([]Source, er
 		return nil, err
 	}
 	var out []Source
-	for _, s := range all {
+	for _, s := range all.all {
 		if s.App == app {
 			out = append(out, s)
 		}
 	}
 	return out, nil
+}
+
+// cloneSource copies a source of a shared listing, so that no caller can
+// change what the others read.
+func cloneSource(s Source) *Source {
+	s.Instances = slices.Clone(s.Instances)
+	if s.Health != nil {
+		h := *s.Health
+		s.Health = &h
+	}
+	return &s
 }
 
 // AppQuery names an app in an org for AppFacts.

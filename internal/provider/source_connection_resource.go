@@ -290,7 +290,8 @@ func (r *sourceConnectionResource) Read(ctx context.Context, req resource.ReadRe
 	defer func() {
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.OktaOrgID.ValueString(), state.AppName.ValueString())...)
 	}()
-	src, err := r.data.ispm.GetSource(ctx, state.ID.ValueString())
+	// One listing of the org answers every connection of the run.
+	src, err := r.data.ispmFacts.Source(ctx, state.OktaOrgID.ValueString(), state.ID.ValueString())
 	if ispm.IsNotFound(err) {
 		// Deleted in the console: the next plan creates it again.
 		resp.State.RemoveResource(ctx)
