@@ -130,13 +130,20 @@ const (
 	ConnectionEnabled    ConnectionAnswer = "ENABLED"
 	ConnectionDisabled   ConnectionAnswer = "DISABLED"
 	// ConnectionStatusUnknown is Okta's 200 with status UNKNOWN, sent for
-	// apps whose provisioning API is not public (also used for a 404 on the
-	// connection of an existing app): the state must come from elsewhere.
+	// apps whose provisioning API is not public: the state must come from
+	// elsewhere.
 	ConnectionStatusUnknown ConnectionAnswer = "UNKNOWN"
+	// ConnectionNotFound is a 404 for the connection of an app object the
+	// listing holds: the connection resource is missing (or the app was
+	// deleted since the listing). It says nothing about provisioning, and
+	// is not Okta's UNKNOWN.
+	ConnectionNotFound ConnectionAnswer = "404"
 	// ConnectionProductMissing is 401 E0000015: the org lacks the product.
 	ConnectionProductMissing ConnectionAnswer = "E0000015"
-	// ConnectionError is any other failure (rate limited after retries,
-	// 5xx, timeout); ProvisioningFacts.Reason says what happened.
+	// ConnectionError is any other failure: transient (rate limited after
+	// retries, 5xx, timeout) or an error answer that asking again will not
+	// change (ProvisioningFacts.Failure says which); Reason says what
+	// happened.
 	ConnectionError ConnectionAnswer = "error"
 )
 
@@ -155,6 +162,20 @@ const (
 	FeaturesError          FeaturesAnswer = "error"
 )
 
+// FailureKind says whether a failed lookup may succeed when asked again.
+type FailureKind string
+
+// Failure kinds.
+const (
+	// FailureTransient: rate limited after the retries, a server error, or
+	// no answer. The next plan may get an answer.
+	FailureTransient FailureKind = ""
+	// FailureAnswer: Okta answered with an error that is not about this
+	// moment (400 E0000024 "not yet supported", 404, 403 for a feature the
+	// org lacks): asking again gives the same answer until the org changes.
+	FailureAnswer FailureKind = "answer"
+)
+
 // ListedFeature is one entry of the /features answer.
 type ListedFeature struct {
 	Name   string `json:"name"`
@@ -171,6 +192,8 @@ type ProvisioningFacts struct {
 	// Reason explains an error answer (and is kept for other answers when
 	// the adapter has something to add).
 	Reason string `json:"reason,omitempty"`
+	// Failure classes the error behind ConnectionError or FeaturesError.
+	Failure FailureKind `json:"failure,omitempty"`
 	// Trusted is set when the answer was reused from a previous check
 	// because the app object has not changed since.
 	Trusted bool `json:"-"`

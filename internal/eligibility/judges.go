@@ -149,14 +149,25 @@ func (e *evaluator) p5(x *judging) Check {
 	case p.Features == FeaturesListed:
 		c.Result = Pass
 		c.Message = fmt.Sprintf("Okta reports the provisioning connection of %s as UNKNOWN (its provisioning API is not public), and GET /features answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
+		if p.Connection == ConnectionNotFound {
+			c.Message = fmt.Sprintf("Okta answered 404 for the provisioning connection of %s, and GET /features answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
+		}
 		c.AdminConsoleURL = ""
 	case p.Features == FeaturesNotEnabled:
 		c.Result = Fail
 		c.Message = fmt.Sprintf("Okta answered GET /features of %s with 400 E0000001 \"Provisioning is not enabled for the app instance.\"", s)
 		c.Remediation = enable
+	case (p.Connection == ConnectionError || p.Features == FeaturesError) && p.Failure == FailureAnswer:
+		c.Result = Unverified
+		c.Message = fmt.Sprintf("Okta's provisioning endpoints refused to tell the provisioning state of %s: %s This is Okta's answer for the app, not a passing failure: asking again gives the same answer until the app or the org changes, so provisioning is neither confirmed nor denied.", s, orDefault(p.Reason, "Okta answered with an error."))
+		c.Remediation = []string{"Check the Provisioning tab in the Okta Admin Console: API integration must be enabled."}
 	case p.Connection == ConnectionError || p.Features == FeaturesError:
 		c.Result = Unverified
 		c.Message = fmt.Sprintf("Could not read the provisioning state of %s: %s A transient failure is not a verdict; the next plan asks again.", s, orDefault(p.Reason, "Okta did not answer."))
+	case p.Connection == ConnectionNotFound:
+		c.Result = Unverified
+		c.Message = fmt.Sprintf("Okta answered 404 for the provisioning connection of %s, an app object its listing holds: the connection resource is missing, or the app was deleted since the listing (%s).", s, strings.TrimSuffix(orDefault(p.Reason, "404"), "."))
+		c.Remediation = []string{"Check the Provisioning tab in the Okta Admin Console: API integration must be enabled."}
 	case p.Connection == ConnectionStatusUnknown:
 		c.Result = Unverified
 		c.Message = fmt.Sprintf("Okta reports the provisioning connection of %s as UNKNOWN (its provisioning API is not public) and its app object lists no provisioning features.", s)

@@ -55,6 +55,10 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// AdmissionStartsTimeout says that Base holds requests before sending
+	// them and calls Admitted when it sends one: RequestTimeout then counts
+	// from that moment, not from the hand-over to Base.
+	AdmissionStartsTimeout bool
 }
 
 func (o Options) withDefaults() Options {
@@ -142,6 +146,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		r, err := t.attemptRequest(req, attempt)
 		if err != nil {
+			t.report(ctx, attempt, StopAnswered, 0)
 			return nil, err
 		}
 		resp, err := t.send(r)
@@ -149,21 +154,36 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if resp != nil {
 				drain(resp)
 			}
+			t.report(ctx, attempt+1, StopCancelled, 0)
 			return nil, ctx.Err()
 		}
 		retry, wait := t.decide(resp, err, attempt)
-		if !retry || !canRetry || attempt >= t.o.MaxRetries {
-			logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt})
-			return resp, err
-		}
-		if wait > t.o.MaxWait {
+		var stop Stop
+		switch {
+		case !retry:
+			stop = StopAnswered
+		case t.o.MaxRetries == 0:
+			stop = StopRetriesOff
+		case !canRetry:
+			stop = StopNotRetryable
+		case attempt >= t.o.MaxRetries:
+			stop = StopRetriesExhausted
+		case wait > t.o.MaxWait:
 			// The server asked for a longer pause than we are willing to
 			// block for: hand its answer (and its reset time) to the caller.
-			logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt, wait: wait})
-			return resp, err
+			stop = StopWaitTooLong
+		default:
+			if deadline, ok := ctx.Deadline(); ok && t.o.Now().Add(wait).After(deadline) {
+				stop = StopDeadline
+			}
 		}
-		if deadline, ok := ctx.Deadline(); ok && t.o.Now().Add(wait).After(deadline) {
-			logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt, wait: wait})
+		if !retry || stop != StopAnswered {
+			a := attemptLog{attempt: attempt}
+			if stop == StopWaitTooLong || stop == StopDeadline {
+				a.wait = wait
+			}
+			logAttempt(ctx, req, resp, err, a)
+			t.report(ctx, attempt+1, stop, a.wait)
 			return resp, err
 		}
 		logAttempt(ctx, req, resp, err, attemptLog{attempt: attempt, retrying: true, wait: wait})
@@ -171,6 +191,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			drain(resp)
 		}
 		if serr := t.o.Sleep(ctx, wait); serr != nil {
+			t.report(ctx, attempt+1, StopCancelled, 0)
 			return nil, serr
 		}
 	}
@@ -187,6 +208,14 @@ func (t *Transport) attemptRequest(req *http.Request, attempt int) (*http.Reques
 		}
 		r.Body = body
 	}
+	if r.Body != nil && r.Body != http.NoBody {
+		// Without GetBody, net/http's Transport never replays a request
+		// with a body by itself (it does so silently, on a reused
+		// connection that breaks, for any request carrying an
+		// Idempotency-Key): every resend is this loop's, counted and
+		// bounded by MaxRetries.
+		r.GetBody = nil
+	}
 	if t.o.UserAgent != "" && r.Header.Get("User-Agent") == "" {
 		r.Header.Set("User-Agent", t.o.UserAgent)
 	}
@@ -194,16 +223,20 @@ func (t *Transport) attemptRequest(req *http.Request, attempt int) (*http.Reques
 }
 
 func (t *Transport) send(r *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), t.o.RequestTimeout)
+	parent := r.Context()
+	ctx, timer := t.withAttemptTimer(parent)
 	resp, err := t.o.Base.RoundTrip(r.WithContext(ctx))
 	if err != nil {
-		cancel()
-		if ctx.Err() == context.DeadlineExceeded && r.Context().Err() == nil {
-			return nil, fmt.Errorf("%s %s: no answer within %s: %w", r.Method, redactURL(r), t.o.RequestTimeout, err)
+		expired := timedOut(ctx, parent)
+		timer.stop()
+		if expired {
+			// Reported as a deadline (a net.Error that decide retries),
+			// whatever error the base transport made of the cancellation.
+			return nil, fmt.Errorf("%s %s: no answer within %s: %w", r.Method, redactURL(r), t.o.RequestTimeout, context.DeadlineExceeded)
 		}
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: timer.stop}
 	return resp, nil
 }
 
@@ -218,7 +251,10 @@ func (t *Transport) decide(resp *http.Response, err error, attempt int) (bool, t
 		return false, 0
 	}
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
+	case http.StatusTooManyRequests, http.StatusLocked:
+		// Okta answers 423 (E0000239) "… Please try again later." for a
+		// resource that is busy: retried like a 429, after the wait its
+		// Retry-After or X-Rate-Limit-Reset names.
 		if d, ok := ServerWait(resp.Header, t.o.Now()); ok {
 			return true, d + jitter(t.o.MinBackoff)
 		}

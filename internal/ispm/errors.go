@@ -122,6 +122,10 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Err is the underlying decoding error of an invalid response.
 	Err error
+	// Outcome is what the retrying transport did before this answer: the
+	// attempts made and why no further one was. Attempts is 0 when the
+	// HTTP client did not report it.
+	Outcome httpx.Outcome
 }
 
 // Error renders the error as sentences a user can act on.
@@ -167,16 +171,30 @@ func (e *APIError) hint() string {
 	case KindForbidden:
 		return "The ISPM API token is valid but lacks the permission for this; use a token of an ISPM administrator."
 	case KindRateLimited:
+		// Say what was done, not what may have been: "retries were
+		// exhausted" after a single attempt would send the user looking
+		// at max_retries for nothing.
+		again := "Try again later or lower the request rate."
 		if e.RetryAfter > 0 {
-			return fmt.Sprintf("ISPM is rate limiting this token; retries were exhausted. Try again in %s or lower the request rate.", e.RetryAfter.Round(time.Second))
+			again = fmt.Sprintf("Try again in %s or lower the request rate.", e.RetryAfter.Round(time.Second))
 		}
-		return "ISPM is rate limiting this token; retries were exhausted. Try again later or lower the request rate."
+		return joinSentences("ISPM is rate limiting this token.", e.Outcome.Retried(), again)
 	case KindServer:
-		return "ISPM failed to answer even after retries; try again later."
+		return joinSentences("ISPM failed to answer.", e.Outcome.Retried(), "Try again later.")
 	case KindBadRequest:
 		return "This is a bug in the ISPM client; please report it with the request id."
 	}
 	return ""
+}
+
+func joinSentences(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, " ")
 }
 
 // Is makes errors.Is(err, ErrNotFound) true for a not-found API error.

@@ -130,6 +130,7 @@ func (c *RESTClient) do(ctx context.Context, cl call, out any) error {
 	if len(cl.query) > 0 {
 		u.RawQuery = cl.query.Encode()
 	}
+	ctx, outcome := httpx.WithOutcome(ctx)
 	var body io.Reader
 	if cl.body != nil {
 		b, err := json.Marshal(cl.body)
@@ -182,7 +183,9 @@ func (c *RESTClient) do(ctx context.Context, cl call, out any) error {
 				RequestID: clean(resp.Header.Get("X-Request-Id"), maxRequestID, []string{c.token}),
 				Err:       fmt.Errorf("expected %d %s", cl.want, http.StatusText(cl.want))}
 		}
-		return errorFromResponse(cl.method, cl.path, errorAnswer{status: resp.StatusCode, header: resp.Header, body: data}, c.now(), c.token)
+		e := errorFromResponse(cl.method, cl.path, errorAnswer{status: resp.StatusCode, header: resp.Header, body: data}, c.now(), c.token)
+		e.Outcome = *outcome
+		return e
 	}
 	if out == nil {
 		return nil

@@ -289,10 +289,11 @@ func (o *Org) fetchProvisioning(ctx context.Context, id, app string) (eligibilit
 		o.sawLifecycle(eligibility.LifecycleNotSubscribed, "%s answered 401 E0000015", connEndpoint)
 		return p, nil
 	case errors.As(err, &ae) && ae.is(http.StatusNotFound, ""):
-		// An existing app without a connection resource: as UNKNOWN.
-		p.Connection, p.Reason = eligibility.ConnectionStatusUnknown, err.Error()
+		// An app of the listing without a connection resource: not
+		// Okta's UNKNOWN, but /features may still answer.
+		p.Connection, p.Reason = eligibility.ConnectionNotFound, err.Error()
 	default:
-		p.Connection, p.Reason = eligibility.ConnectionError, err.Error()
+		p.Connection, p.Reason, p.Failure = eligibility.ConnectionError, err.Error(), failureOf(err)
 		return p, nil
 	}
 
@@ -318,7 +319,7 @@ func (o *Org) fetchProvisioning(ctx context.Context, id, app string) (eligibilit
 		p.Features, p.Reason = eligibility.FeaturesProductMissing, err.Error()
 		o.sawLifecycle(eligibility.LifecycleNotSubscribed, "%s answered 401 E0000015", featEndpoint)
 	default:
-		p.Features, p.Reason = eligibility.FeaturesError, err.Error()
+		p.Features, p.Reason, p.Failure = eligibility.FeaturesError, err.Error(), failureOf(err)
 	}
 	return p, nil
 }

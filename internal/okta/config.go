@@ -88,6 +88,11 @@ type Org struct {
 	// concurrent use and, in OAuth mode, fetches the access token: one
 	// fetch serves everyone waiting.
 	reqMu sync.Mutex
+	// callCtx is the context of the call holding reqMu. The SDK sends its
+	// token request with context.Background(), which carries no logger
+	// and no deadline: the token request is sent with this instead, so it
+	// is logged at TRACE like every other request and ends with its call.
+	callCtx context.Context
 
 	// The listing, the group index and each app's provisioning answer are
 	// read once per process, failures included: a failure after the
@@ -162,8 +167,10 @@ func New(cfg Config) (*Org, error) {
 		Base:           o.pacer,
 		Sleep:          func(ctx context.Context, d time.Duration) error { return clock.SleepUntil(ctx, clock.Now().Add(d)) },
 		Now:            clock.Now,
+		// The pacer starts each attempt's timeout when it sends it.
+		AdmissionStartsTimeout: true,
 	})
-	o.http.Transport = tokenFormTransport{next: o.http.Transport}
+	o.http.Transport = tokenFormTransport{next: o.http.Transport, ctx: o.tokenContext}
 
 	timeout := cfg.RequestTimeout
 	if timeout <= 0 {
@@ -273,6 +280,11 @@ func redact(s string, secrets []string) string {
 	return s
 }
 
+// tokenContext is the context of the call the SDK is fetching an access
+// token for. It is read only from inside NewRequest, in the goroutine
+// that holds reqMu.
+func (o *Org) tokenContext() context.Context { return o.callCtx }
+
 // Domain is the org's host, the key ISPM knows the org by.
 func (o *Org) Domain() string { return o.domain }
 
@@ -325,7 +337,9 @@ func (o *Org) Stats() Stats {
 func (o *Org) get(ctx context.Context, ref string) (*http.Response, error) {
 	ctx, attempts := withAttempts(ctx)
 	o.reqMu.Lock()
+	o.callCtx = ctx
 	req, err := o.sdk.CloneRequestExecutor().NewRequest(http.MethodGet, ref, nil)
+	o.callCtx = nil
 	o.reqMu.Unlock()
 	if err != nil {
 		return nil, o.tokenError(err)

@@ -23,6 +23,7 @@ const (
 	codeInvalidToken   = "E0000011" // 401
 	codeProductMissing = "E0000015" // 401, product or feature not in the org
 	codeRateLimited    = "E0000047" // 429
+	codeInvalidSession = "E0000005" // 403, no or malformed Authorization header
 )
 
 // APIError is an Okta answer that is not a success, or a request that got
@@ -79,8 +80,11 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
 	b.WriteString(".")
-	if e.Status == http.StatusTooManyRequests {
+	switch {
+	case e.Status == http.StatusTooManyRequests:
 		b.WriteString(" Other clients share this bucket; lower okta_max_api_capacity or retry after the reset.")
+	case e.Status == http.StatusForbidden && e.Err == nil:
+		b.WriteString(" Okta refused this for a reason other than the provider's credentials (a feature the org has not enabled, or the org's state); other credentials would not change it.")
 	}
 	return b.String()
 }
@@ -89,9 +93,21 @@ func (e *APIError) Error() string {
 func (e *APIError) Unwrap() error { return e.Err }
 
 // Transient reports whether the failure says nothing about the org's
-// state: rate limited, a server error, or no answer.
+// state: rate limited, busy (423 "… Please try again later."), a server
+// error, or no answer. Any other error answer (400 E0000024 "not yet
+// supported", a 404, a 403 that is not about the credentials) is Okta's
+// answer: asking again gives the same one.
 func (e *APIError) Transient() bool {
-	return e.Err != nil || e.Status == http.StatusTooManyRequests || e.Status >= 500
+	return e.Err != nil || e.Status == http.StatusTooManyRequests || e.Status == http.StatusLocked || e.Status >= 500
+}
+
+// failureOf classes a lookup's error for the readiness engine.
+func failureOf(err error) eligibility.FailureKind {
+	var ae *APIError
+	if errors.As(err, &ae) && !ae.Transient() {
+		return eligibility.FailureAnswer
+	}
+	return eligibility.FailureTransient
 }
 
 // is reports whether the answer had the given status and Okta error code.
@@ -180,7 +196,7 @@ func (o *Org) apiError(endpoint string, b bucket, resp *http.Response, attempts 
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized && e.Code == codeProductMissing:
 		return e
-	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
+	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden && credentialsRefused(e, resp.Header):
 		scope := wwwAuthenticateParam(resp.Header.Get("WWW-Authenticate"), "scope")
 		if scope == "" {
 			scope = scopeFor(b)
@@ -189,6 +205,30 @@ func (o *Org) apiError(endpoint string, b bucket, resp *http.Response, attempts 
 			OAuth: o.oauth, ClientID: o.clientID, Scope: scope}
 	}
 	return e
+}
+
+// credentialsRefused tells a 403 about the provider's credentials or their
+// rights from Okta's other 403s. Okta answers 403 E0000006 "You do not
+// have permission to perform the requested action" for a token or service
+// app without the role or scope, E0000005 "Invalid session" for a request
+// without usable credentials, and a Bearer challenge naming
+// insufficient_scope or invalid_token; it also answers 403 E0000006 for a
+// feature the org has not enabled ("… isn't enabled") and 403 with other
+// codes (E0000148: an operation the org's state refuses), which no change
+// of credentials fixes.
+func credentialsRefused(e *APIError, h http.Header) bool {
+	switch strings.ToLower(wwwAuthenticateParam(h.Get("WWW-Authenticate"), "error")) {
+	case "insufficient_scope", "invalid_token":
+		return true
+	}
+	switch e.Code {
+	case codeAccessDenied:
+		s := strings.ToLower(e.Summary)
+		return !strings.Contains(s, "not enabled") && !strings.Contains(s, "isn't enabled")
+	case codeInvalidSession, codeInvalidToken:
+		return true
+	}
+	return false
 }
 
 func scopeFor(b bucket) string {

@@ -77,7 +77,7 @@ func TestErrorClasses(t *testing.T) {
 			setup: func(f *fakeOkta, c *Config) {
 				f.features["0oaA"] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED"}]`}
 			},
-			want: outcome{conn: eligibility.ConnectionStatusUnknown, feat: eligibility.FeaturesListed, lcm: eligibility.LifecycleSubscribed},
+			want: outcome{conn: eligibility.ConnectionNotFound, feat: eligibility.FeaturesListed, lcm: eligibility.LifecycleSubscribed},
 		},
 		{
 			name: "another 400 on /features is not 'disabled'",

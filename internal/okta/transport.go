@@ -105,6 +105,14 @@ func withAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
 // its limit by waiting for the bucket's reset before sending a request
 // that would eat into the share left to others. It slows down before a
 // 429 rather than after one.
+//
+// The buckets are the org's, not this process's: parallel plans of other
+// workspaces spend them too, and X-Rate-Limit-Remaining counts their
+// requests as well as ours. So the pacer paces by Okta's Remaining, probes
+// a new window with one request before sending more, and keeps in flight
+// only its part of the headroom, by the share of the window's use its own
+// answers account for (see maysend). Each attempt's timeout starts when
+// the pacer sends it (httpx.Admitted), not while it waits.
 type pacer struct {
 	next     http.RoundTripper
 	clock    Clock
@@ -135,6 +143,23 @@ type bucketState struct {
 	// again until an answer from the new window says otherwise.
 	passed   bool
 	inflight int
+	// ours counts our answers in the current window. Okta's Remaining is
+	// the org's: when the window's use (limit - remaining) exceeds ours,
+	// other clients (parallel plans of other workspaces) spend the bucket
+	// too, and we take only our part of what is left above the floor.
+	ours int
+	// lastShare is our part (0–1] of the previous window's use; 0 when
+	// unknown. It restrains the first requests of a window, before its
+	// answers show who else is sending.
+	lastShare float64
+}
+
+// endWindow remembers our part of the closing window's use.
+func (st *bucketState) endWindow() {
+	if used := st.limit - st.remaining; st.ours > 0 && used > 0 {
+		st.lastShare = min(1, float64(st.ours+st.inflight)/float64(used))
+	}
+	st.ours = 0
 }
 
 // maxPacingWait bounds one wait for a bucket reset; Okta's windows are 60
@@ -167,6 +192,10 @@ func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 		p.release(b, nil)
 		return nil, ctx.Err()
 	}
+	// Admitted: the attempt's timeout runs from now. The wait above was
+	// bounded by the caller's context only; counting it against the
+	// timeout would end attempts that were never sent.
+	httpx.Admitted(ctx)
 	p.count(endpoint)
 	if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int32); ok {
 		n.Add(1)
@@ -194,9 +223,10 @@ func (p *pacer) acquire(ctx context.Context, b bucket) error {
 		st := &p.buckets[b]
 		now := p.clock.Now()
 		if st.known && !st.passed && !now.Before(st.resetAt) {
+			st.endWindow()
 			st.remaining, st.passed = st.limit, true
 		}
-		if (!st.known && st.inflight == 0) || (st.known && (st.limit <= 0 || st.remaining-st.inflight-1 >= p.floor(st.limit))) {
+		if !st.known && st.inflight == 0 || st.known && p.maysend(st) {
 			st.inflight++
 			p.mu.Unlock()
 			return nil
@@ -209,6 +239,10 @@ func (p *pacer) acquire(ctx context.Context, b bucket) error {
 			// the others wait for its answer, so a burst of parallel
 			// callers cannot overrun a small bucket before the first
 			// headers arrive.
+			changed = p.changed
+		case !st.passed && st.inflight > 0 && st.remaining-st.inflight-1 >= p.floor(st.limit):
+			// Room is left, but our part of it is in flight: wait for an
+			// answer rather than for the reset.
 			changed = p.changed
 		case !st.passed:
 			wait = min(st.resetAt.Sub(now), maxPacingWait)
@@ -241,11 +275,43 @@ func (p *pacer) acquire(ctx context.Context, b bucket) error {
 			// A reset this far away is not believable: forget it.
 			p.mu.Lock()
 			if !st.passed && st.resetAt.After(p.clock.Now()) {
+				st.endWindow()
 				st.remaining, st.passed = st.limit, true
 			}
 			p.mu.Unlock()
 		}
 	}
+}
+
+// maysend reports whether one more request fits in a known bucket. A
+// bucket without limits (no headers) never holds one back. Once the
+// window has turned, the first request probes it alone: every parallel
+// process sees the same turn, and a burst from each at once would spend
+// the new window before any answer told how much others had taken.
+func (p *pacer) maysend(st *bucketState) bool {
+	if st.limit <= 0 {
+		return true
+	}
+	if st.passed {
+		return false // probed by the inflight == 0 case of acquire
+	}
+	headroom := st.remaining - p.floor(st.limit)
+	if st.inflight+1 > headroom {
+		return false
+	}
+	// Others send too when the window's use exceeds our answers: keep in
+	// flight at most our part of the headroom, as our answers are of the
+	// window's use (and were of the last window's). A part under one
+	// request waits for the next window.
+	// Our requests in flight may already be counted in Remaining.
+	share, mine := 1.0, st.ours+st.inflight
+	if used := st.limit - st.remaining; st.ours > 0 && used > mine {
+		share = float64(mine) / float64(used)
+	}
+	if st.lastShare > 0 {
+		share = min(share, st.lastShare)
+	}
+	return float64(st.inflight+1) <= float64(headroom)*share
 }
 
 // release returns the reservation and learns the bucket's state from the
@@ -273,12 +339,16 @@ func (p *pacer) release(b bucket, resp *http.Response) {
 	switch {
 	case !st.known || st.limit <= 0 || rl.Reset.After(st.serverReset):
 		// First answer, or the first of a newer window.
-		st.known, st.limit, st.remaining, st.passed = true, rl.Limit, rl.Remaining, false
+		if st.known && st.limit > 0 && !st.passed {
+			st.endWindow()
+		}
+		st.known, st.limit, st.remaining, st.passed, st.ours = true, rl.Limit, rl.Remaining, false, 1
 		st.serverReset, st.resetAt = rl.Reset, localReset(rl.Reset, resp.Header.Get("Date"), now)
 	case rl.Reset.Before(st.serverReset):
 		// A late answer from an older window: stale.
 	default:
 		st.limit = rl.Limit
+		st.ours++
 		if st.passed {
 			// Our clock ran ahead of Okta's window: it is not over yet.
 			st.passed, st.remaining = false, rl.Remaining
@@ -327,17 +397,28 @@ func (p *pacer) count(endpoint string) {
 // from the query string into a form body (RFC 6749 §4.4), so the signed
 // client assertion never appears in a URL, a log line or a proxy's access
 // log.
+//
+// It also gives the token request the context of the call it is made for
+// (ctx): the SDK builds it with context.Background(), so without this it
+// would be missing from the TRACE log and outlive a cancelled plan.
 type tokenFormTransport struct {
 	next http.RoundTripper
+	ctx  func() context.Context
 }
 
 func (t tokenFormTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/oauth2/v1/token") ||
-		req.URL.RawQuery == "" || (req.Body != nil && req.Body != http.NoBody) {
+	if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/oauth2/v1/token") {
 		return t.next.RoundTrip(req)
 	}
+	ctx := req.Context()
+	if c := t.ctx(); ctx == context.Background() && c != nil {
+		ctx = c
+	}
+	if req.URL.RawQuery == "" || (req.Body != nil && req.Body != http.NoBody) {
+		return t.next.RoundTrip(req.WithContext(ctx))
+	}
 	form := req.URL.RawQuery
-	r := req.Clone(req.Context())
+	r := req.Clone(ctx)
 	u := *req.URL
 	u.RawQuery = ""
 	r.URL = &u

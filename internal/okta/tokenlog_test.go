@@ -1,0 +1,73 @@
+package okta
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+)
+
+// The OAuth token request is in the TRACE log like every other request
+// (SECURITY.md), and the log holds no client assertion, access token or
+// key material.
+func TestTokenRequestIsLoggedWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	f := newFakeOkta(t)
+	f.oauth = &fakeOAuth{clientID: "0oaSERVICEAPP", keyID: "kid-1", pub: &rsaKey(t).PublicKey, accessToken: "access-token-abc"}
+	f.addApp(app("0oaA", "box", "ACTIVE", t1))
+	f.connections["0oaA"] = connection("ENABLED")
+	key := pkcs8(t)
+	o := f.org(func(c *Config) {
+		c.APIToken, c.ClientID, c.PrivateKeyPEM, c.PrivateKeyID = "", "0oaSERVICEAPP", key, "kid-1"
+	})
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	if _, err := o.AppFacts(ctx, AppQuery{App: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if f.tokenCalls != 1 {
+		t.Fatalf("token requests %d, want 1", f.tokenCalls)
+	}
+	lines, err := tflogtest.MultilineJSONDecode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token, listing int
+	for _, l := range lines {
+		if l["@message"] != "HTTP request" {
+			continue
+		}
+		u, _ := l["url"].(string)
+		switch {
+		case l["method"] == "POST" && strings.HasSuffix(u, "/oauth2/v1/token"):
+			token++
+			if l["status"] != float64(200) {
+				t.Errorf("token request logged without its status: %v", l)
+			}
+		case strings.HasSuffix(u, "/api/v1/apps") || strings.Contains(u, "/api/v1/apps?"):
+			listing++
+		}
+	}
+	if token != 1 || listing == 0 {
+		t.Errorf("TRACE log has %d token request lines and %d listing lines; want 1 and some:\n%s", token, listing, dump(lines))
+	}
+	text := dump(lines)
+	for _, secret := range []string{"access-token-abc", "eyJ", "client_assertion=", "PRIVATE KEY", strings.Split(key, "\n")[1]} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the log holds %q", secret)
+		}
+	}
+}
+
+func dump(lines []map[string]any) string {
+	var b strings.Builder
+	for _, l := range lines {
+		j, _ := json.Marshal(l)
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
