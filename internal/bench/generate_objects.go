@@ -241,9 +241,11 @@ func (g *gen) scimInstance(name, label, signOn string, custom bool, st State) (j
 		set.ImportGroups = &no
 	case StateProvisioningDisabled:
 		s.features = []string{}
+		set.ImportGroups = &no
 	case StateFeaturesHidden:
 		s.features = []string{}
 		set.Connection = "ENABLED"
+		set.ImportGroups = &no
 	case StateInactive:
 		s.status = "INACTIVE"
 		s.features = g.scimFeatures(custom)

@@ -19,6 +19,12 @@ type oktaView struct{ org *oktasim.Org }
 func (v oktaView) Domain() string            { return v.org.Domain() }
 func (v oktaView) LifecycleManagement() bool { return v.org.LifecycleManagement() }
 
+// Instances gives ISPM the hidden "Import Groups" setting, which ISPM reads
+// where Okta's public API cannot. When the scenario does not state it (an
+// app copied from a recorded listing), the simulated ISPM still has to
+// answer; it finds the setting selected, so P7 is not what keeps such an
+// instance out of the gallery. Okta itself still shows no evidence of it,
+// so a client without ISPM cannot verify P7 for the instance.
 func (v oktaView) Instances() []ispmsim.OktaInstance {
 	states := v.org.Instances()
 	out := make([]ispmsim.OktaInstance, len(states))
@@ -26,7 +32,7 @@ func (v oktaView) Instances() []ispmsim.OktaInstance {
 		out[i] = ispmsim.OktaInstance{
 			ID: st.ID, Name: st.Name, Label: st.Label, Status: st.Status,
 			ProvisioningEnabled: st.ProvisioningEnabled, ImportNewUsers: st.ImportNewUsers,
-			ImportGroups: st.ImportGroups, LastUpdated: st.LastUpdated,
+			ImportGroups: st.ImportGroups || !st.ImportGroupsStated, LastUpdated: st.LastUpdated,
 		}
 	}
 	return out

@@ -33,7 +33,9 @@ type OktaInstance struct {
 	ProvisioningEnabled bool
 	// ImportNewUsers is "Import New Users and Profile Updates" (P6).
 	ImportNewUsers bool
-	// ImportGroups is "Import Groups" (P7).
+	// ImportGroups is "Import Groups" (P7) as ISPM reads it. ISPM always
+	// gets an answer; the sandbox's adapter gives true for a scenario app
+	// whose setting the scenario does not state.
 	ImportGroups bool
 	LastUpdated  time.Time
 }

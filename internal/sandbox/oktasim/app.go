@@ -50,8 +50,15 @@ type InstanceState struct {
 	// ImportNewUsers is the "Import New Users and Profile Updates" setting:
 	// both IMPORT_NEW_USERS and IMPORT_PROFILE_UPDATES are in the features.
 	ImportNewUsers bool `json:"import_new_users"`
-	// ImportGroups is the "Import Groups" setting, which Okta's API hides.
+	// ImportGroups is the "Import Groups" setting, which Okta's API hides:
+	// true only when it is known to be selected.
 	ImportGroups bool `json:"import_groups"`
+	// ImportGroupsStated is false when nobody stated the setting: a
+	// scenario app whose app_settings leave "import_groups" out, as for an
+	// org loaded from recorded listings. ImportGroups is then false, and
+	// the ISPM service, which reads the real setting, finds nothing wrong
+	// with it (see README, app_settings).
+	ImportGroupsStated bool `json:"import_groups_stated"`
 	// AppGroups counts the APP_GROUP groups imported from the app.
 	AppGroups int `json:"app_groups"`
 	// LastUpdated is the app object's lastUpdated.
@@ -67,7 +74,27 @@ type appConfig struct {
 	// savedFeatures holds the provisioning features that disabling
 	// provisioning removed, so enabling it again restores them.
 	savedFeatures []string
-	importGroups  bool
+	importGroups  importGroupsSetting
+}
+
+// importGroupsSetting is the hidden "Import Groups" setting as the sandbox
+// knows it. Okta's API never shows it, so a scenario built from real
+// listings cannot know it; "not stated" keeps that apart from "not
+// selected" instead of guessing.
+type importGroupsSetting uint8
+
+const (
+	importGroupsNotStated importGroupsSetting = iota
+	importGroupsOff
+	importGroupsOn
+)
+
+// knownImportGroups is the setting when it is known to be on or off.
+func knownImportGroups(on bool) importGroupsSetting {
+	if on {
+		return importGroupsOn
+	}
+	return importGroupsOff
 }
 
 // clone copies c for planning a change to it.
@@ -232,7 +259,8 @@ func (o *Org) stateOf(a *app) InstanceState {
 		Connection:          a.connStatus,
 		ProvisioningEnabled: a.provisioningEnabled(),
 		ImportNewUsers:      a.importNewUsers(),
-		ImportGroups:        a.importGroups,
+		ImportGroups:        a.importGroups == importGroupsOn,
+		ImportGroupsStated:  a.importGroups != importGroupsNotStated,
 		AppGroups:           o.groupCount[a.id],
 		LastUpdated:         a.lastUpdated,
 	}

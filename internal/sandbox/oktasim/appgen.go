@@ -180,6 +180,12 @@ func (o *Org) syntheticApps(s SyntheticApps) error {
 		if o.appsByID[a.id] != nil {
 			return fmt.Errorf("synthetic app %d: id %q is already used by another app", i, a.id)
 		}
+		if set.ImportGroups == nil {
+			// Generated apps are the sandbox's own: their setting is known,
+			// on exactly when they have imported groups.
+			on := len(groups) > 0
+			set.ImportGroups = &on
+		}
 		for _, g := range groups {
 			set.Groups = append(set.Groups, mustJSON(map[string]any{"profile": map[string]string{"name": g, "description": "Imported from " + t.label}}))
 		}

@@ -23,7 +23,11 @@ type NewApp struct {
 	Provisioning   bool   `json:"provisioning,omitempty"`
 	ImportNewUsers bool   `json:"import_new_users,omitempty"`
 	ImportGroups   bool   `json:"import_groups,omitempty"`
-	// Settings sets hidden state as a scenario's app_settings entry does.
+	// Settings sets hidden state as a scenario's app_settings entry does,
+	// but for "import_groups": an instance installed now is one the sandbox
+	// made, so its setting is known. Left out, it is selected when Settings
+	// gives groups (they were imported) and not selected otherwise, as for a
+	// new instance in Okta; ImportGroups above turns it on.
 	Settings *AppSettings `json:"settings,omitempty"`
 }
 
@@ -75,6 +79,9 @@ func (o *Org) Install(n NewApp) (InstanceState, error) {
 	if err := o.applySettings(a, s); err != nil {
 		o.dropGroupsFrom(groupsBefore)
 		return InstanceState{}, newStateError(ErrInvalid, "settings: %v", err)
+	}
+	if s.ImportGroups == nil {
+		a.importGroups = knownImportGroups(len(s.Groups) > 0)
 	}
 	o.localize(a.obj)
 	a.body = a.obj.marshal()

@@ -90,9 +90,11 @@ func (o *Org) applySettings(a *app, s AppSettings) error {
 			return fmt.Errorf("groups[%d]%s: %w", i, describeRaw(raw, "id"), err)
 		}
 	}
-	a.importGroups = len(s.Groups) > 0
+	// Imported groups show the setting was on once, not that it still is,
+	// so only "import_groups" states it; left out, it stays not stated.
+	a.importGroups = importGroupsNotStated
 	if s.ImportGroups != nil {
-		a.importGroups = *s.ImportGroups
+		a.importGroups = knownImportGroups(*s.ImportGroups)
 	}
 	return nil
 }

@@ -107,7 +107,11 @@ type AppSettings struct {
 	// app's features list.
 	Features []json.RawMessage `json:"features,omitempty"`
 	// ImportGroups is the "Import Groups" provisioning setting, which no
-	// public Okta API exposes. Nil means true when Groups is not empty.
+	// public Okta API exposes. Nil means not stated: the scenario does not
+	// know it (as for apps copied from real listings), Groups
+	// notwithstanding, and the ISPM service then does not report P7 unmet
+	// for the app. Installing an app through the control API is the
+	// exception: see NewApp.
 	ImportGroups *bool `json:"import_groups,omitempty"`
 	// ProvisioningSupported is false for apps that cannot provision at all
 	// (bookmarks, SAML-only apps); the control API then refuses to enable

@@ -17,7 +17,8 @@ type AppUpdate struct {
 	Provisioning *bool `json:"provisioning,omitempty"`
 	// ImportNewUsers toggles "Import New Users and Profile Updates".
 	ImportNewUsers *bool `json:"import_new_users,omitempty"`
-	// ImportGroups toggles the hidden "Import Groups" setting.
+	// ImportGroups toggles the hidden "Import Groups" setting; after it the
+	// setting is stated, whatever it was before.
 	ImportGroups *bool `json:"import_groups,omitempty"`
 }
 
@@ -79,7 +80,7 @@ func (o *Org) planUpdate(a *app, u AppUpdate) (*appConfig, error) {
 		if *u.ImportGroups && !provisioning {
 			return nil, newStateError(ErrConflict, "app %q (%s) has provisioning disabled; enable provisioning before turning on Import Groups", a.id, a.name)
 		}
-		c.importGroups = *u.ImportGroups
+		c.importGroups = knownImportGroups(*u.ImportGroups)
 	}
 	if c.status == a.status && c.label == a.label && c.connStatus == a.connStatus &&
 		slices.Equal(c.features, a.features) && c.importGroups == a.importGroups {
