@@ -22,7 +22,10 @@ import (
 // about 40 MB; Go's default GC target lets the heap grow to twice that
 // before collecting, which put the process's peak above 100 MB. With the
 // limit the collector works harder only near it, so smaller plans pay
-// nothing (see BENCHMARKS.md for the measurement).
+// nothing (see BENCHMARKS.md for the measurement). A plan whose live heap
+// outgrows the limit (a far larger org) is not stopped: the runtime caps
+// the collector at about half the CPU, so it slows instead, and
+// GOMEMLIMIT=off or a larger GOMEMLIMIT restores Go's default behaviour.
 const SoftMemoryLimit = 72 << 20
 
 // Main parses args (the command line without the program name), prepares
