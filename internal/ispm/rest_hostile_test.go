@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,17 +82,30 @@ func TestRetryAfterDateOnASkewedServerClock(t *testing.T) {
 		_, _ = io.WriteString(w, `{"data":[]}`)
 	}))
 	t.Cleanup(srv.Close)
+	// The waits are recorded, not slept: read against our clock, the
+	// Retry-After would be twenty minutes away.
+	var mu sync.Mutex
+	var waits []time.Duration
+	sleep := func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return ctx.Err()
+	}
 	c, err := ispm.NewClient(ispm.Config{Endpoint: srv.URL, APIToken: token,
-		HTTPClient: httpx.NewClient(httpx.Options{MaxRetries: 2, Secrets: []string{token}})})
+		HTTPClient: httpx.NewClient(httpx.Options{MaxRetries: 2, Secrets: []string{token}, Sleep: sleep})})
 	if err != nil {
 		t.Fatal(err)
 	}
-	began := time.Now()
 	if _, err := c.ListOrgs(context.Background()); err != nil {
 		t.Fatalf("the 429 was not retried: %v", err)
 	}
-	if n.Load() != 2 || time.Since(began) > 5*time.Second {
-		t.Fatalf("%d attempts in %s, want 2 after about a second", n.Load(), time.Since(began))
+	mu.Lock()
+	defer mu.Unlock()
+	// About a second: the one the server named, plus at most a little
+	// jitter; never the twenty minutes our clock would make of it.
+	if n.Load() != 2 || len(waits) != 1 || waits[0] < 500*time.Millisecond || waits[0] > 3*time.Second {
+		t.Fatalf("%d attempts after waits %v, want 2 after one wait of about a second", n.Load(), waits)
 	}
 }
 

@@ -3,10 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,8 +20,9 @@ import (
 // TestAccReliabilityInterruptedApply interrupts an apply (Ctrl-C: SIGINT to
 // terraform and its plugins) while creates are in flight, some of them
 // stuck behind a slow ISPM. It must return promptly — the provider stops
-// waiting when Terraform cancels it — and the next apply must converge
-// with no duplicate and no orphan.
+// waiting when Terraform cancels it, rather than when the slow create is
+// answered — and the next apply must converge with no duplicate and no
+// orphan.
 func TestAccReliabilityInterruptedApply(t *testing.T) {
 	t.Parallel()
 	d := newTFDir(t)
@@ -34,7 +36,11 @@ func TestAccReliabilityInterruptedApply(t *testing.T) {
 	}
 	slowCreates(700 * time.Millisecond)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// A stuck create is answered after stuck; the command's deadline, a
+	// safety net, is well short of it, so a terraform that ends before the
+	// deadline did not wait for that answer.
+	const stuck = 10 * time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd, stdout, stderr := d.command(ctx, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=2")
 	if err := cmd.Start(); err != nil {
@@ -43,26 +49,30 @@ func TestAccReliabilityInterruptedApply(t *testing.T) {
 	// Mid-way: some connections made, then a create that would hang for
 	// minutes is in flight.
 	waitFor(t, time.Minute, "the first connections", func() bool { return len(env.acmeSources()) >= 2 })
-	slowCreates(10 * time.Minute)
-	switched := time.Now()
-	// Once the fast creates sent before the switch are done, a create
-	// still unanswered is one of the slow ones.
-	waitFor(t, time.Minute, "a create stuck behind the slow ISPM", func() bool {
-		return time.Since(switched) > time.Second && env.creates() > len(env.acmeSources())
-	})
+	slowCreates(stuck)
+	// ISPM counts a request and picks its faults in one step, so every
+	// create it counts from now on has the slow latency: one more create
+	// than now is one stuck behind the slow ISPM. (The fast creates in
+	// flight finish, and terraform sends the next.)
+	switched := env.creates()
+	waitFor(t, time.Minute, "a create stuck behind the slow ISPM", func() bool { return env.creates() > switched })
 
-	interrupted := time.Now()
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
-	took := time.Since(interrupted)
-	t.Logf("terraform returned %v %s after the interrupt, with %d of %d connections made", err, took.Round(time.Millisecond), len(env.acmeSources()), len(apps))
-	if took > 30*time.Second {
-		t.Fatalf("terraform took %s to stop after the interrupt\nstdout:\n%s\nstderr:\n%s", took, stdout, stderr)
+	made, sent := len(env.acmeSources()), env.creates()
+	t.Logf("terraform returned %v after the interrupt, with %d of %d connections made from %d creates sent", err, made, len(apps), sent)
+	if ctx.Err() != nil {
+		t.Fatalf("the interrupt did not stop terraform: it was still running at the deadline\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 	if err == nil {
 		t.Fatalf("the interrupted apply succeeded; it should have been cut short\nstdout:\n%s", stdout)
+	}
+	// The stuck creates were given up, not answered: ISPM made no source
+	// for them (a create it answers makes exactly one).
+	if made > switched || made >= sent {
+		t.Fatalf("ISPM made %d sources from %d creates, %d of them sent before the switch; want the creates sent after it unanswered\nstdout:\n%s", made, sent, switched, stdout)
 	}
 
 	env.SB.ISPM().ClearFaults()
@@ -88,16 +98,86 @@ func TestAccReliabilityInterruptedApply(t *testing.T) {
 	}
 }
 
-// skewedClock is the sandbox's clock: Okta's (and ISPM's) idea of now,
-// which a test moves forward to play a rate-limit window to its end.
-type skewedClock struct{ offset atomic.Int64 }
+// sandboxClock is the sandbox's clock: Okta's (and ISPM's) idea of now. A
+// test sets it to a little before a rate-limit window's end and holds it
+// there until Okta has answered the provider's first 429, so however long
+// terraform takes to start, the provider meets the empty bucket and the
+// reset comes the chosen time after that 429, in real time.
+type sandboxClock struct {
+	mu sync.Mutex
+	// at is the reading at the real instant since; while frozen the clock
+	// reads at.
+	at, since time.Time
+	frozen    bool
+	// thawOn429 starts a frozen clock at the next 429 Okta serves.
+	thawOn429 bool
+}
 
-func (c *skewedClock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+func newSandboxClock() *sandboxClock { return &sandboxClock{at: time.Now(), since: time.Now()} }
 
-// exhaustApps spends what is left of acme's apps bucket, then moves Okta's
-// clock to a little before the window's end: the provider meets an empty
-// bucket that resets in a few seconds.
-func exhaustApps(t *testing.T, env *accEnv, clock *skewedClock, left time.Duration) {
+func (c *sandboxClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nowLocked()
+}
+
+func (c *sandboxClock) nowLocked() time.Time {
+	if c.frozen {
+		return c.at
+	}
+	return c.at.Add(time.Since(c.since))
+}
+
+// holdUntil429 stops the clock at t until Okta serves its next 429.
+func (c *sandboxClock) holdUntil429(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at, c.since, c.frozen, c.thawOn429 = t, time.Now(), true, true
+}
+
+// advance moves the clock forward by d, and lets it run.
+func (c *sandboxClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at, c.since, c.frozen, c.thawOn429 = c.nowLocked().Add(d), time.Now(), false, false
+}
+
+// served is told of every answer an Okta org of the sandbox sends.
+func (c *sandboxClock) served(status int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if status == http.StatusTooManyRequests && c.thawOn429 {
+		c.since, c.frozen, c.thawOn429 = time.Now(), false, false
+	}
+}
+
+// servedHandler is the sandbox's request log, read for the 429s that start
+// the clock. The sandbox logs each answer before it is flushed to the
+// client, so the clock runs before the provider can read the 429.
+type servedHandler struct{ clock *sandboxClock }
+
+func (h servedHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h servedHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h servedHandler) WithGroup(string) slog.Handler            { return h }
+func (h servedHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "okta request" {
+		return nil
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "status" && a.Value.Kind() == slog.KindInt64 {
+			h.clock.served(int(a.Value.Int64()))
+			return false
+		}
+		return true
+	})
+	return nil
+}
+
+// exhaustApps spends what is left of acme's apps bucket, then holds Okta's
+// clock at `left` before the window's end until the provider meets the
+// empty bucket: its first 429 starts the clock, and the reset follows
+// `left` later in real time.
+func exhaustApps(t *testing.T, env *accEnv, clock *sandboxClock, left time.Duration) {
 	t.Helper()
 	org := env.SB.Org("acme")
 	for i := 0; ; i++ {
@@ -116,7 +196,7 @@ func exhaustApps(t *testing.T, env *accEnv, clock *skewedClock, left time.Durati
 		}
 	}
 	reset := time.Unix(org.RateLimitUsage()[oktasim.BucketApps].Reset, 0)
-	clock.offset.Add(int64(reset.Add(-left).Sub(clock.Now())))
+	clock.holdUntil429(reset.Add(-left))
 	org.ResetRequestCounts()
 }
 
@@ -133,8 +213,9 @@ func oktaAppsAnswers(env *accEnv) (limited, ok int64) {
 func TestAccReliabilityOktaRateLimitStorm(t *testing.T) {
 	t.Parallel()
 	d := newTFDir(t)
-	clock := &skewedClock{}
-	env := newAccEnvWithOptions(t, []sandbox.Option{sandbox.WithClock(clock.Now)}, withoutSources, func(sc *sandbox.Scenario) {
+	clock := newSandboxClock()
+	opts := []sandbox.Option{sandbox.WithClock(clock.Now), sandbox.WithLogger(slog.New(servedHandler{clock}))}
+	env := newAccEnvWithOptions(t, opts, withoutSources, func(sc *sandbox.Scenario) {
 		two := 2
 		for i := range sc.OktaOrgs {
 			if sc.OktaOrgs[i].Name == "acme" {
@@ -148,40 +229,55 @@ func TestAccReliabilityOktaRateLimitStorm(t *testing.T) {
 	d.write(config)
 	const wait = 2500 * time.Millisecond
 
-	exhaustApps(t, env, clock, wait)
-	res := d.must(0, "apply", "-auto-approve", "-input=false", "-no-color")
-	if limited, ok := oktaAppsAnswers(env); limited == 0 || ok == 0 || res.elapsed < wait-time.Second || res.elapsed > 30*time.Second {
-		t.Fatalf("apply: %d 429s and %d answers from the listing in %s; want it to meet the empty bucket and wait for the reset, %s away on Okta's clock\n%s", limited, ok, res.elapsed, wait, res)
+	// Waited, not hammered: the listing meets the empty bucket once, waits
+	// for the reset the 429 names and is then answered; the sandbox's clock
+	// turns the window no sooner than `wait` after that 429, so a retry
+	// sent sooner would meet a second 429. Each provider process lists the
+	// apps once: terraform apply starts one to plan (it meets the 429) and
+	// one to apply (the window has turned by then); terraform plan starts
+	// one. How fast the machine is changes none of these counts.
+	waited := func(what string, res tfResult, wantOK int64) {
+		t.Helper()
+		limited, ok := oktaAppsAnswers(env)
+		t.Logf("%s: %d 429s and %d answers from the listing in %s", what, limited, ok, res.elapsed.Round(time.Millisecond))
+		if limited != 1 || ok != wantOK || res.elapsed < wait {
+			t.Fatalf("%s: %d 429s and %d answers from the listing in %s; want 1 and %d: it meets the empty bucket once and waits for the reset, %s away on Okta's clock, rather than retry into it\n%s", what, limited, ok, res.elapsed, wantOK, wait, res)
+		}
 	}
+
+	exhaustApps(t, env, clock, wait)
+	waited("apply", d.must(0, "apply", "-auto-approve", "-input=false", "-no-color"), 2)
 	if err := env.sourcesMatch(apps); err != nil {
 		t.Fatal(err)
 	}
 
 	exhaustApps(t, env, clock, wait)
-	res = d.must(0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
-	if limited, ok := oktaAppsAnswers(env); limited == 0 || ok == 0 || res.elapsed < wait-time.Second || res.elapsed > 30*time.Second {
-		t.Fatalf("plan: %d 429s and %d answers from the listing in %s; want it to wait for the reset, %s away on Okta's clock\n%s", limited, ok, res.elapsed, wait, res)
-	}
+	waited("plan", d.must(0, "plan", "-detailed-exitcode", "-input=false", "-no-color"), 1)
 
 	// No retries: a plan that needs Okta's word (an instance ISPM has not
 	// seen yet) reports the 429 on every check it leaves unverified,
-	// naming Okta, the bucket and the moment it resets.
+	// naming Okta, the bucket and the moment it resets. The reset is put
+	// four minutes away (twice the command's deadline, and near enough
+	// that the provider trusts Okta's Date): a plan that waited it out
+	// would be killed before any answer, so a plan that ends with the
+	// message and no listing answered gave up at the 429.
 	workday := env.installReady(t, "acme", "workday", "Workday")
 	d.write(config + connectionConfig("workday", env.Domain("acme"), "workday", []string{workday}))
-	exhaustApps(t, env, clock, 40*time.Second)
+	const farReset = 4 * time.Minute
+	exhaustApps(t, env, clock, farReset)
 	reset := time.Unix(env.SB.Org("acme").RateLimitUsage()[oktasim.BucketApps].Reset, 0).UTC().Format(time.RFC3339)
-	res = d.run("plan", "-input=false", "-no-color", "-var", "max_retries=0")
+	res := d.run("plan", "-input=false", "-no-color", "-var", "max_retries=0")
 	out := regexp.MustCompile(`\s+`).ReplaceAllString(res.stdout+res.stderr, " ")
 	want := fmt.Sprintf("GET /api/v1/apps on the Okta org %s was rate limited (429 E0000047) in Okta's apps (GET /api/v1/apps and /api/v1/apps/{id}/*) bucket (limit 2 per minute, 0 remaining, resets at %s)",
 		env.Domain("acme"), reset)
 	if !strings.Contains(out, want) {
 		t.Fatalf("the plan does not say %q\n%s", want, res)
 	}
-	if res.elapsed > 20*time.Second {
-		t.Fatalf("with no retries the plan still took %s", res.elapsed)
+	if limited, ok := oktaAppsAnswers(env); limited != 1 || ok != 0 {
+		t.Fatalf("with no retries: %d 429s and %d answers from the listing; want the one 429 and no answer\n%s", limited, ok, res)
 	}
-	// A minute later the bucket is full again.
-	clock.offset.Add(int64(time.Minute))
+	// Past the reset the bucket is full again.
+	clock.advance(farReset + time.Second)
 	d.write(config)
 	d.must(0, "destroy", "-auto-approve", "-input=false", "-no-color")
 }

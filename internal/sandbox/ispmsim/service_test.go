@@ -3,15 +3,19 @@ package ispmsim_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
 	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
+	"github.com/ispm-community/terraform-provider-ispm/internal/ispm/contract/contracttest"
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox/ispmsim"
 )
 
@@ -751,15 +755,41 @@ func TestFaultsAndRequestCounters(t *testing.T) {
 func TestLatencyFaultHonoursCancellation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	if err := e.svc.SetFaults(ispmsim.Faults{Latency: ispmsim.Duration(10 * time.Second)}); err != nil {
+	// An hour of latency: the handler can only return in this test by
+	// noticing that its client went away.
+	if err := e.svc.SetFaults(ispmsim.Faults{Latency: ispmsim.Duration(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	// The service's own handler, behind a server that reports when it
+	// returns; the client still speaks through the contract validator.
+	returned := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { returned <- struct{}{} }()
+		e.svc.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := ispm.NewClient(ispm.Config{Endpoint: srv.URL, APIToken: e.svc.APIToken(), UserAgent: "ispmsim-test",
+		HTTPClient: httpx.NewClient(httpx.Options{Base: e.v.Transport(nil, contracttest.RequestOnly), MaxRetries: -1})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	began := time.Now()
-	_, err := e.client.ListSources(ctx, ispm.SourceFilter{})
-	if err == nil || ctx.Err() == nil || time.Since(began) > 5*time.Second {
-		t.Fatalf("err %v after %s", err, time.Since(began))
+	// Cancel once the service holds the request in its latency.
+	go func() {
+		for e.svc.RequestCounts()["GET /api/v1/sources"] == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	if _, err := c.ListSources(ctx, ispm.SourceFilter{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	// A safety net only: the latency left is about an hour.
+	select {
+	case <-returned:
+	case <-time.After(time.Minute):
+		t.Fatal("the handler still sleeps in its latency after the client cancelled")
 	}
 	e.svc.ClearFaults()
 	if _, err := e.client.ListSources(context.Background(), ispm.SourceFilter{}); err != nil {
