@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
@@ -36,6 +37,7 @@ type applyRun struct {
 	ids        []string  // the planned instance ids, sorted
 	state      *tfsdk.State
 	identity   *tfsdk.ResourceIdentity
+	checked    *eligibility.Verdict // the apply's own check of a.ids; nil while prerequisite_checks is off
 	private    privateSetter
 	diags      *diag.Diagnostics
 }
@@ -112,6 +114,7 @@ func (a *applyRun) recheck(rep checkReport, trusted privateGetter) (readiness, b
 		return rd, false
 	}
 	rep.Verdict, rep.Mode, rep.ErrorsOnly = rd.Verdict, mode, true
+	a.checked = &rd.Verdict
 	d := rep.diagnostics()
 	a.diags.Append(d...)
 	return rd, !d.HasError()
@@ -208,12 +211,17 @@ func (a *applyRun) settle(src *ispm.Source, trusted map[string]eligibility.Trust
 	a.diags.Append(writeTrusted(a.ctx, a.private, trusted)...)
 }
 
-// recordReadiness fills the readiness attribute as the next refresh will
-// find it, now that ISPM has the connection, so that a refresh right after
-// the apply shows no change. Its warnings are dropped: the plan just showed
-// them, and an instance connected a moment ago has not regressed.
+// recordReadiness fills the readiness attribute from the check this apply
+// made of the same instances moments before the submit, so that a refresh
+// right after the apply shows no change, without asking Okta and ISPM
+// again (issue 13: an apply costs creates plus a few reads per app). The
+// next refresh checks them afresh.
 func (a *applyRun) recordReadiness() {
-	a.plan.Readiness, _ = a.r.connectedReadiness(a.ctx, a.plan, a.ids, nil)
+	if a.checked == nil || len(a.ids) == 0 {
+		a.plan.Readiness = types.ListNull(readinessObjectType)
+		return
+	}
+	a.plan.Readiness = readinessValue(*a.checked, a.ids)
 }
 
 // firstPause is the pause after the first read of a connecting source.

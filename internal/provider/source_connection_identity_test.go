@@ -37,6 +37,7 @@ type protoEnv struct {
 	srv     tfprotov6.ProviderServerWithListResource
 	schemas *tfprotov6.GetProviderSchemaResponse
 	ids     *tfprotov6.GetResourceIdentitySchemasResponse
+	config  *tfprotov6.DynamicValue // the provider configuration
 }
 
 // newProtoEnv starts a sandbox of the default scenario changed by mutate
@@ -93,11 +94,19 @@ func newProtoEnv(t *testing.T, mutate ...func(*sandbox.Scenario)) *protoEnv {
 		"api_token": tftypes.NewValue(tftypes.String, e.Info.ISPM.APIToken),
 		"okta_org":  tftypes.NewValue(tftypes.List{ElementType: orgType}, orgs),
 	})
-	resp, err := e.srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: e.dynamic(ptype, cfg)})
-	if err != nil || hasErrors(resp.Diagnostics) {
-		t.Fatalf("ConfigureProvider: %v %s", err, diagText(resp.Diagnostics))
-	}
+	e.config = e.dynamic(ptype, cfg)
+	e.newRun()
 	return e
+}
+
+// newRun configures the provider afresh, as the provider process of a new
+// Terraform command starts with nothing remembered of earlier reads.
+func (e *protoEnv) newRun() {
+	e.t.Helper()
+	resp, err := e.srv.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: e.config})
+	if err != nil || hasErrors(resp.Diagnostics) {
+		e.t.Fatalf("ConfigureProvider: %v %s", err, diagText(resp.Diagnostics))
+	}
 }
 
 // object is an object of typ with the given attributes and every other
@@ -311,6 +320,9 @@ func TestProtocolSourceConnectionReadGivesOldStatesAnIdentity(t *testing.T) {
 	if !e.SB.ISPM().DeleteSource("src_office365acme01") {
 		t.Fatal("the scenario's office365 connection is missing")
 	}
+	// The next refresh is another Terraform command: a provider process
+	// that has not listed the org's connections yet.
+	e.newRun()
 	gone := e.read(&tfprotov6.ImportedResource{State: read.NewState, Private: read.Private}, nil)
 	if hasErrors(gone.Diagnostics) {
 		t.Fatalf("read of a deleted connection without a prior identity:\n%s", diagText(gone.Diagnostics))
