@@ -191,9 +191,24 @@ func TestBoundAndPerResource(t *testing.T) {
 	got := OktaCounts{ByEndpoint: map[string]int64{"GET /api/v1/apps": 5, "GET /api/v1/groups": 1}, ByBucket: map[string]int64{"apps": 5, "groups": 1}, Total: 6}
 
 	// Resources connect eligible instances only: the listing answers all.
+	// The first three apps may be listed by name before the process
+	// switches to the whole listing.
+	if len(conns) < 3 {
+		t.Fatalf("%d connections; the test needs at least 3 apps", len(conns))
+	}
 	b := r.bound(ConfigResources, conns, got)
-	if b.ListingPages != 5 || b.UnansweredInstances != 0 || b.Max != 6 || !b.Met {
+	if b.ListingPages != 5 || b.FilteredListings != 3 || b.UnansweredInstances != 0 || b.Max != 5+3+1 || !b.Met {
 		t.Errorf("resources bound %+v", b)
+	}
+	// A plan about one app may list only that one by name.
+	if b1 := r.bound(ConfigResources, conns[:1], got); b1.FilteredListings != 1 || b1.Max != 5+1+1 {
+		t.Errorf("one-app bound %+v", b1)
+	}
+	// Beyond the allowance a plan exceeds its bound.
+	over := got
+	over.Total = 5 + 3 + 1 + 1
+	if b := r.bound(ConfigResources, conns, over); b.Met {
+		t.Errorf("bound met by %d requests: %+v", over.Total, b)
 	}
 	// Data sources judge every instance of their apps.
 	b = r.bound(ConfigDataSources, conns, got)
@@ -205,7 +220,7 @@ func TestBoundAndPerResource(t *testing.T) {
 			}
 		}
 	}
-	if want == 0 || b.UnansweredInstances != want || b.Max != int64(5+want+1) || b.MinimalCalls < want {
+	if want == 0 || b.UnansweredInstances != want || b.Max != int64(5+3+want+1) || b.MinimalCalls < want {
 		t.Errorf("data sources bound %+v, want %d unanswered", b, want)
 	}
 

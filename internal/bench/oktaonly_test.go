@@ -104,7 +104,8 @@ func TestOktaOnlyBoundAndSteps(t *testing.T) {
 		t.Errorf("the gallery judges %d instances, want %d", len(insts), want)
 	}
 	b := r.bound(ConfigOktaGallery, nil, got)
-	if unanswered == 0 || b.UnansweredInstances != unanswered || b.Max != int64(5+unanswered+1) {
+	// The gallery reads the whole listing first: no listing by name.
+	if unanswered == 0 || b.UnansweredInstances != unanswered || b.FilteredListings != 0 || b.Max != int64(5+unanswered+1) {
 		t.Errorf("gallery bound %+v, want %d unanswered", b, unanswered)
 	}
 	if p := r.perResource(ConfigOktaGallery, nil, got); p != nil {

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/ispm-community/terraform-provider-ispm/internal/okta"
 )
 
 // Report is everything a benchmark measured; it is also the JSON file.
@@ -103,6 +105,10 @@ type ISPMCounts struct {
 // Bound is the issue's ceiling on Okta requests per plan.
 type Bound struct {
 	ListingPages int `json:"listing_pages"`
+	// FilteredListings are the name-filtered listings allowed on top of
+	// the whole listing: one per app a process asks about before it
+	// switches to the whole listing, at most okta.FilteredListingsMax.
+	FilteredListings int `json:"filtered_listings"`
 	// UnansweredInstances are the judged instances whose provisioning
 	// state the listing cannot answer.
 	UnansweredInstances int `json:"unanswered_instances"`
@@ -215,7 +221,7 @@ func judge(rep *Report) []Target {
 	}
 
 	// 1. Okta requests per plan within the bound.
-	t := Target{Name: "Okta requests per plan ≤ listing pages + one call per instance the listing cannot answer + group-search pages"}
+	t := Target{Name: fmt.Sprintf("Okta requests per plan ≤ listing pages + the name-filtered listings spent before the switch to the whole listing (at most %d) + one call per instance the listing cannot answer + group-search pages", okta.FilteredListingsMax)}
 	var over []string
 	plans := 0
 	for _, r := range runs {

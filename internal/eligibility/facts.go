@@ -138,6 +138,10 @@ const (
 	// deleted since the listing). It says nothing about provisioning, and
 	// is not Okta's UNKNOWN.
 	ConnectionNotFound ConnectionAnswer = "404"
+	// ConnectionNotAsked is a connection the adapter did not ask for: the
+	// app is not one Okta's Application Connections API covers, so its
+	// provisioning state comes from GET /features alone.
+	ConnectionNotAsked ConnectionAnswer = "not asked"
 	// ConnectionProductMissing is 401 E0000015: the org lacks the product.
 	ConnectionProductMissing ConnectionAnswer = "E0000015"
 	// ConnectionError is any other failure: transient (rate limited after
@@ -335,3 +339,16 @@ func ProvisioningFeatures(a AppObject) []string {
 	}
 	return out
 }
+
+// ConnectionAPIApps are the catalog keys whose provisioning connection
+// Okta's Application Connections API covers, as the ApplicationConnections
+// tag of Okta's management OpenAPI (2026.06.3) lists them: okta_org2org
+// and zscalerbyz by token; google, office365, okta_org2org, slack and
+// zoomus by OAuth 2.0. For any other app the connection answers UNKNOWN
+// at best, so the adapter asks GET /features only.
+var ConnectionAPIApps = map[string]bool{
+	"google": true, "office365": true, "okta_org2org": true, "slack": true, "zoomus": true, "zscalerbyz": true,
+}
+
+// ConnectionAPIAppsText names ConnectionAPIApps in messages.
+const ConnectionAPIAppsText = "google, office365, okta_org2org, slack, zoomus and zscalerbyz"

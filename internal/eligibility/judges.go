@@ -139,7 +139,7 @@ func (e *evaluator) p5(x *judging) Check {
 		c.Remediation = enable
 	case p.Connection == ConnectionProductMissing || p.Features == FeaturesProductMissing:
 		c.Result, c.Cause = Fail, P2LifecycleManagement
-		c.Message = fmt.Sprintf("Okta refused the provisioning endpoints of %s with 401 E0000015: the org has no Lifecycle Management, which provisioning needs.", s)
+		c.Message = fmt.Sprintf("Okta refused %s of %s with 401 E0000015: the org has no Lifecycle Management, which provisioning needs.", asked(p), s)
 		c.Remediation = []string{fmt.Sprintf("Resolve %s first.", P2LifecycleManagement)}
 		c.AdminConsoleURL = ""
 	case len(feats) > 0:
@@ -149,6 +149,9 @@ func (e *evaluator) p5(x *judging) Check {
 	case p.Features == FeaturesListed:
 		c.Result = Pass
 		c.Message = fmt.Sprintf("Okta reports the provisioning connection of %s as UNKNOWN (its provisioning API is not public), and GET /features answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
+		if p.Connection == ConnectionNotAsked {
+			c.Message = fmt.Sprintf("Okta's provisioning-connection API covers only %s, so the provisioning state of %s was read from GET /features, which answered with %s%s; Okta answers that only when provisioning is enabled.", ConnectionAPIAppsText, s, listed(p.Listed), note)
+		}
 		if p.Connection == ConnectionNotFound {
 			c.Message = fmt.Sprintf("Okta answered 404 for the provisioning connection of %s, and GET /features answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
 		}
@@ -159,7 +162,7 @@ func (e *evaluator) p5(x *judging) Check {
 		c.Remediation = enable
 	case (p.Connection == ConnectionError || p.Features == FeaturesError) && p.Failure == FailureAnswer:
 		c.Result = Unverified
-		c.Message = fmt.Sprintf("Okta's provisioning endpoints refused to tell the provisioning state of %s: %s This is Okta's answer for the app, not a passing failure: asking again gives the same answer until the app or the org changes, so provisioning is neither confirmed nor denied.", s, orDefault(p.Reason, "Okta answered with an error."))
+		c.Message = fmt.Sprintf("Okta did not tell the provisioning state of %s on %s: %s This is Okta's answer for the app, not a passing failure: asking again gives the same answer until the app or the org changes, so provisioning is neither confirmed nor denied.", s, asked(p), orDefault(p.Reason, "Okta answered with an error."))
 		c.Remediation = []string{"Check the Provisioning tab in the Okta Admin Console: API integration must be enabled."}
 	case p.Connection == ConnectionError || p.Features == FeaturesError:
 		c.Result = Unverified
@@ -180,6 +183,16 @@ func (e *evaluator) p5(x *judging) Check {
 		c.Message = fmt.Sprintf("The app object of %s lists no provisioning features, and the provisioning endpoints were not asked.", s)
 	}
 	return c
+}
+
+// asked names the provisioning endpoints Okta was asked, so that a message
+// about an app outside the connection API does not speak of a connection
+// request that was never sent.
+func asked(p ProvisioningFacts) string {
+	if p.Connection == ConnectionNotAsked {
+		return "GET /features"
+	}
+	return "the provisioning endpoints"
 }
 
 // p6 judges Import New Users and Profile Updates from the app object's

@@ -143,13 +143,13 @@ func TestHostileListingsLeaveNoPartialFacts(t *testing.T) {
 func TestUnexpectedEnumValuesAreKeptAndReported(t *testing.T) {
 	t.Parallel()
 	f := newFakeOkta(t)
-	f.addApp(`{"id":"0oaS","name":"box","label":"Box","status":"SUSPENDED","signOnMode":"QUANTUM_SSO","lastUpdated":"` + t1 + `","features":["TELEPORT_USERS"],"_links":{}}`)
-	f.addApp(`{"id":"0oaP","name":"box","label":"Box 2","status":"ACTIVE","signOnMode":null,"lastUpdated":"` + t1 + `","features":[],"_links":{}}`)
+	f.addApp(`{"id":"0oaS","name":"slack","label":"Box","status":"SUSPENDED","signOnMode":"QUANTUM_SSO","lastUpdated":"` + t1 + `","features":["TELEPORT_USERS"],"_links":{}}`)
+	f.addApp(`{"id":"0oaP","name":"slack","label":"Box 2","status":"ACTIVE","signOnMode":null,"lastUpdated":"` + t1 + `","features":[],"_links":{}}`)
 	f.connections["0oaS"] = connection("PAUSED")
 	f.connections["0oaP"] = connection("HALF_ENABLED")
 	f.features["0oaS"] = answer{200, `[{"name":"TELEPORT","status":"MAYBE"}]`}
 	f.features["0oaP"] = answer{200, `[{"name":"USER_PROVISIONING","status":"WARMING_UP"},{"name":"INBOUND_PROVISIONING","status":"ENABLED","importSettings":{"mystery":true}}]`}
-	facts, err := f.org().AppFacts(context.Background(), AppQuery{App: "box"})
+	facts, err := f.org().AppFacts(context.Background(), AppQuery{App: "slack"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestUnexpectedEnumValuesAreKeptAndReported(t *testing.T) {
 	if s.App.Status != "SUSPENDED" || s.App.SignOnMode != "QUANTUM_SSO" || s.Provisioning.Connection != eligibility.ConnectionStatusUnknown {
 		t.Fatalf("instance S: %+v", s)
 	}
-	v := eligibility.Evaluate(eligibility.Input{OrgURL: f.srv.URL, App: "box", Okta: facts})
+	v := eligibility.Evaluate(eligibility.Input{OrgURL: f.srv.URL, App: "slack", Okta: facts})
 	iv, _ := v.Instance("0oaS")
 	if c := iv.Check(eligibility.P4Active); c.Result != eligibility.Fail || !strings.Contains(c.Message, "SUSPENDED") {
 		t.Fatalf("P4 of a SUSPENDED instance: %+v", c)
@@ -191,32 +191,44 @@ func TestHostileProvisioningAnswersAreUnverified(t *testing.T) {
 		{"oversized", answer{200, `{"status":"ENABLED","x":"` + strings.Repeat("y", 9<<20) + `"}`}, "application/json", "larger than"},
 		{"html 503 after retries", answer{503, "<html>maintenance</html>"}, "text/html", "a proxy"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFakeOkta(t)
-			f.addApp(app("0oaA", "box", "ACTIVE", t1))
-			f.fault = func(w http.ResponseWriter, r *http.Request) bool {
-				if !strings.HasSuffix(r.URL.Path, "/connections/default") {
-					return false
+		// slack's connection is asked first; box, outside Okta's
+		// connection API, asks /features alone.
+		for _, target := range []struct {
+			app, path string
+			conn      eligibility.ConnectionAnswer
+			feat      eligibility.FeaturesAnswer
+		}{
+			{"slack", "/connections/default", eligibility.ConnectionError, ""},
+			{"box", "/features", eligibility.ConnectionNotAsked, eligibility.FeaturesError},
+		} {
+			t.Run(tc.name+" on "+target.path, func(t *testing.T) {
+				t.Parallel()
+				f := newFakeOkta(t)
+				f.addApp(app("0oaA", target.app, "ACTIVE", t1))
+				f.fault = func(w http.ResponseWriter, r *http.Request) bool {
+					if !strings.HasSuffix(r.URL.Path, target.path) {
+						return false
+					}
+					w.Header().Set("Content-Type", tc.ct)
+					f.write(w, tc.a)
+					return true
 				}
-				w.Header().Set("Content-Type", tc.ct)
-				f.write(w, tc.a)
-				return true
-			}
-			facts, err := f.org().AppFacts(context.Background(), AppQuery{App: "box"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, _ := facts.Instance("0oaA")
-			if in.Provisioning.Connection != eligibility.ConnectionError || !strings.Contains(in.Provisioning.Reason, tc.want) {
-				t.Fatalf("provisioning %+v, want an error saying %q", in.Provisioning, tc.want)
-			}
-			v := eligibility.Evaluate(eligibility.Input{OrgURL: f.srv.URL, App: "box", Okta: facts})
-			iv, _ := v.Instance("0oaA")
-			if c := iv.Check(eligibility.P5Provisioning); c.Result != eligibility.Unverified {
-				t.Fatalf("P5 = %+v, want unverified", c)
-			}
-		})
+				facts, err := f.org().AppFacts(context.Background(), AppQuery{App: target.app})
+				if err != nil {
+					t.Fatal(err)
+				}
+				in, _ := facts.Instance("0oaA")
+				p := in.Provisioning
+				if p.Connection != target.conn || p.Features != target.feat || !strings.Contains(p.Reason, tc.want) {
+					t.Fatalf("provisioning %+v, want %q %q and an error saying %q", p, target.conn, target.feat, tc.want)
+				}
+				v := eligibility.Evaluate(eligibility.Input{OrgURL: f.srv.URL, App: target.app, Okta: facts})
+				iv, _ := v.Instance("0oaA")
+				if c := iv.Check(eligibility.P5Provisioning); c.Result != eligibility.Unverified {
+					t.Fatalf("P5 = %+v, want unverified", c)
+				}
+			})
+		}
 	}
 }
 

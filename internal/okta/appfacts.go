@@ -46,12 +46,13 @@ type AppQuery struct {
 //     facts are the same either way;
 //   - an app object whose features include SCIM_PROVISIONING, IMPORT_* or
 //     PUSH_* already shows provisioning on (P5, inferred); only the other
-//     instances cost a GET …/connections/default, or GET …/features when
-//     the connection says UNKNOWN. Okta's connection API manages a handful
-//     of apps and answers UNKNOWN for every instance of the others, so once
-//     one instance of an app has answered UNKNOWN the app's other instances
-//     go straight to …/features: one call per instance, plus one per such
-//     app. Answers are remembered per app id and lastUpdated, and skipped
+//     instances cost one request each. Okta's connection API covers a
+//     handful of apps (eligibility.ConnectionAPIApps) and answers UNKNOWN
+//     at best for the others, so those go straight to GET …/features.
+//     An app of the list asks GET …/connections/default first, and
+//     …/features when it says UNKNOWN; once one instance of an app has
+//     answered UNKNOWN its other instances go straight to …/features.
+//     Answers are remembered per app id and lastUpdated, and skipped
 //     altogether for a trusted instance whose lastUpdated is unchanged;
 //   - APP_GROUP groups (P7 evidence) are searched once per process, and
 //     only when an instance needs Okta's evidence.
@@ -242,7 +243,8 @@ func (o *Org) provisioning(ctx context.Context, a eligibility.AppObject) (eligib
 }
 
 // fetchProvisioning asks the connection endpoint, and the features endpoint
-// when the connection cannot say; for an app whose connection has already
+// when the connection cannot say; for an app the connection API does not
+// cover (eligibility.ConnectionAPIApps), or whose connection has already
 // answered UNKNOWN, the features endpoint only.
 func (o *Org) fetchProvisioning(ctx context.Context, id, app string) (eligibility.ProvisioningFacts, error) {
 	var p eligibility.ProvisioningFacts
@@ -251,6 +253,12 @@ func (o *Org) fetchProvisioning(ctx context.Context, id, app string) (eligibilit
 
 	var conn struct {
 		Status string `json:"status"`
+	}
+	if !eligibility.ConnectionAPIApps[strings.ToLower(app)] {
+		// The connection API does not cover this app: asking it would
+		// cost a request of the apps bucket for an UNKNOWN at best.
+		p.Connection = eligibility.ConnectionNotAsked
+		return o.fetchFeatures(ctx, id, p)
 	}
 	known, release, err := o.connectionProbe(ctx, app)
 	if err != nil {
@@ -296,13 +304,19 @@ func (o *Org) fetchProvisioning(ctx context.Context, id, app string) (eligibilit
 		p.Connection, p.Reason, p.Failure = eligibility.ConnectionError, err.Error(), failureOf(err)
 		return p, nil
 	}
+	return o.fetchFeatures(ctx, id, p)
+}
 
+// fetchFeatures completes p with the answer of GET /features.
+func (o *Org) fetchFeatures(ctx context.Context, id string, p eligibility.ProvisioningFacts) (eligibility.ProvisioningFacts, error) {
+	base := "/api/v1/apps/" + url.PathEscape(id)
 	featEndpoint := "GET /api/v1/apps/" + id + "/features"
+	var ae *APIError
 	var list []struct {
 		Name   string `json:"name"`
 		Status string `json:"status"`
 	}
-	err = o.getJSON(ctx, base+"/features", &list)
+	err := o.getJSON(ctx, base+"/features", &list)
 	switch {
 	case err == nil:
 		p.Features = eligibility.FeaturesListed

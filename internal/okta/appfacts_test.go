@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -128,40 +129,49 @@ func TestConcurrentCallersShareOneListing(t *testing.T) {
 func TestMinimalCalls(t *testing.T) {
 	t.Parallel()
 	f := newFakeOkta(t)
-	f.addApp(app("0oaREADY", "box", "ACTIVE", t1, importing...))                                               // features answer: no call
-	f.addApp(app("0oaENABLED", "box", "ACTIVE", t1))                                                           // connection ENABLED: 1 call
-	f.addApp(app("0oaINACTIVE", "box", "INACTIVE", t1))                                                        // no features: 1 call
-	f.addApp(app("0oaOTHER", "slack", "ACTIVE", t1))                                                           // another app: no call
-	f.addApp(`{"id":"0oaNOFEAT","name":"box","status":"ACTIVE","signOnMode":null,"lastUpdated":"` + t1 + `"}`) // no features array: 1 call
+	// slack is an app Okta's connection API covers: its connection is asked.
+	f.addApp(app("0oaREADY", "slack", "ACTIVE", t1, importing...))                                               // features answer: no call
+	f.addApp(app("0oaENABLED", "slack", "ACTIVE", t1))                                                           // connection ENABLED: 1 call
+	f.addApp(app("0oaINACTIVE", "slack", "INACTIVE", t1))                                                        // no features: 1 call
+	f.addApp(app("0oaOTHER", "box", "ACTIVE", t1))                                                               // another app: no call
+	f.addApp(`{"id":"0oaNOFEAT","name":"slack","status":"ACTIVE","signOnMode":null,"lastUpdated":"` + t1 + `"}`) // no features array: 1 call
 	f.connections["0oaENABLED"] = connection("ENABLED")
 	f.connections["0oaINACTIVE"] = connection("DISABLED")
 	f.connections["0oaNOFEAT"] = connection("ENABLED")
 	o := f.org()
 
-	// An app whose connection API answers UNKNOWN: the first instance asks
-	// the connection and /features, the others /features only.
-	f.addApp(app("0oaUNKNOWN", "zendesk", "ACTIVE", t1)) // UNKNOWN then /features 400: 2 calls
-	f.addApp(app("0oaUNKLIST", "zendesk", "ACTIVE", t1)) // /features list: 1 call
+	// An app of the connection API whose connection answers UNKNOWN: the
+	// first instance asks the connection and /features, the others
+	// /features only.
+	f.addApp(app("0oaUNKNOWN", "zoomus", "ACTIVE", t1)) // UNKNOWN then /features 400: 2 calls
+	f.addApp(app("0oaUNKLIST", "zoomus", "ACTIVE", t1)) // /features list: 1 call
 	f.connections["0oaUNKNOWN"] = answer{200, `{"profile":{"authScheme":"UNKNOWN"},"status":"UNKNOWN"}`}
 	f.connections["0oaUNKLIST"] = answer{200, `{"profile":{"authScheme":"UNKNOWN"},"status":"UNKNOWN"}`}
 	f.features["0oaUNKLIST"] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED","_links":{}},{"name":"INBOUND_PROVISIONING","status":"DISABLED"}]`}
+	// An app outside the connection API: /features only, even for its
+	// first instance, and even when a connection answer is on offer.
+	f.addApp(app("0oaZOFF", "zendesk", "ACTIVE", t1))  // /features 400: 1 call
+	f.addApp(app("0oaZLIST", "zendesk", "ACTIVE", t1)) // /features list: 1 call
+	f.connections["0oaZOFF"] = connection("ENABLED")
+	f.connections["0oaZLIST"] = connection("ENABLED")
+	f.features["0oaZLIST"] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED"}]`}
 
 	ids := []string{"0oaREADY", "0oaENABLED", "0oaINACTIVE", "0oaOTHER", "0oaMISSING", "0oaNOFEAT"}
 	ispm := eligibility.ISPMAppFacts{OrgConnected: eligibility.Yes}
 	for _, id := range ids {
 		ispm.Instances = append(ispm.Instances, eligibility.ISPMInstanceFacts{ID: id, Eligible: eligibility.Yes})
 	}
-	q := AppQuery{App: "box", InstanceIDs: ids, ISPM: &ispm}
+	q := AppQuery{App: "slack", InstanceIDs: ids, ISPM: &ispm}
 	facts, err := o.AppFacts(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The org's listing is one page: its first page answers everything,
 	// no filtered listing is asked for.
-	for _, id := range []string{"0oaUNKNOWN", "0oaUNKLIST"} {
+	for _, id := range []string{"0oaUNKNOWN", "0oaUNKLIST", "0oaZOFF", "0oaZLIST"} {
 		ispm.Instances = append(ispm.Instances, eligibility.ISPMInstanceFacts{ID: id, Eligible: eligibility.Yes})
 	}
-	zq := AppQuery{App: "zendesk", InstanceIDs: []string{"0oaUNKNOWN"}, ISPM: &ispm}
+	zq := AppQuery{App: "zoomus", InstanceIDs: []string{"0oaUNKNOWN"}, ISPM: &ispm}
 	zfacts, err := o.AppFacts(context.Background(), zq)
 	if err != nil {
 		t.Fatal(err)
@@ -171,17 +181,24 @@ func TestMinimalCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{epList: 1, epConn: 4, epFeat: 2, epGroup: 0}
+	zdq := AppQuery{App: "zendesk", ISPM: &ispm}
+	zdfacts, err := o.AppFacts(context.Background(), zdq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Connections: ENABLED, INACTIVE, NOFEAT and the first zoomus one;
+	// /features: both zoomus and both zendesk instances.
+	want := map[string]int{epList: 1, epConn: 4, epFeat: 4, epGroup: 0}
 	for ep, n := range want {
 		if got := f.count(ep); got != n {
 			t.Errorf("%s: %d requests, want %d", ep, got, n)
 		}
 	}
-	if got := f.total(); got != 7 {
-		t.Errorf("%d requests in all, want 7", got)
+	if got := f.total(); got != 9 {
+		t.Errorf("%d requests in all, want 9", got)
 	}
 	byID := map[string]eligibility.OktaInstanceFacts{}
-	for _, in := range append(append(facts.Instances, zfacts.Instances...), zfacts2.Instances...) {
+	for _, in := range slices.Concat(facts.Instances, zfacts.Instances, zfacts2.Instances, zdfacts.Instances) {
 		byID[in.ID] = in
 	}
 	checks := []struct {
@@ -198,6 +215,8 @@ func TestMinimalCalls(t *testing.T) {
 		{"0oaOTHER", eligibility.AppFound, "", ""},
 		{"0oaMISSING", eligibility.AppNotFound, "", ""},
 		{"0oaNOFEAT", eligibility.AppFound, eligibility.ConnectionEnabled, ""},
+		{"0oaZOFF", eligibility.AppFound, eligibility.ConnectionNotAsked, eligibility.FeaturesNotEnabled},
+		{"0oaZLIST", eligibility.AppFound, eligibility.ConnectionNotAsked, eligibility.FeaturesListed},
 	}
 	for _, c := range checks {
 		got := byID[c.id]
@@ -220,22 +239,34 @@ func TestMinimalCalls(t *testing.T) {
 	if _, err := o.AppFacts(context.Background(), q); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.AppFacts(context.Background(), AppQuery{App: "box", ISPM: &ispm}); err != nil {
+	if _, err := o.AppFacts(context.Background(), AppQuery{App: "slack", ISPM: &ispm}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.AppFacts(context.Background(), zdq); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.total(); got != before {
 		t.Errorf("repeated calls sent %d more requests", got-before)
 	}
 
-	v := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "box", InstanceIDs: ids, Okta: facts, ISPM: ispm})
+	v := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "slack", InstanceIDs: ids, Okta: facts, ISPM: ispm})
 	zfacts.Instances = append(zfacts.Instances, zfacts2.Instances...)
-	zv := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "zendesk", InstanceIDs: []string{"0oaUNKNOWN", "0oaUNKLIST"}, Okta: zfacts, ISPM: ispm})
+	zv := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "zoomus", InstanceIDs: []string{"0oaUNKNOWN", "0oaUNKLIST"}, Okta: zfacts, ISPM: ispm})
+	zdv := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "zendesk", Okta: zdfacts, ISPM: ispm})
 	want5 := map[string]eligibility.Result{"0oaREADY": eligibility.Pass, "0oaENABLED": eligibility.Pass, "0oaUNKNOWN": eligibility.Fail,
-		"0oaUNKLIST": eligibility.Pass, "0oaINACTIVE": eligibility.Fail, "0oaNOFEAT": eligibility.Pass}
+		"0oaUNKLIST": eligibility.Pass, "0oaINACTIVE": eligibility.Fail, "0oaNOFEAT": eligibility.Pass,
+		"0oaZOFF": eligibility.Fail, "0oaZLIST": eligibility.Pass}
 	for id, r := range want5 {
 		iv, ok := v.Instance(id)
 		if !ok {
-			iv, _ = zv.Instance(id)
+			iv, ok = zv.Instance(id)
+		}
+		if !ok {
+			iv, ok = zdv.Instance(id)
+		}
+		if !ok {
+			t.Errorf("%s: no verdict", id)
+			continue
 		}
 		if got := iv.Check(eligibility.P5Provisioning).Result; got != r {
 			t.Errorf("%s: P5 %s, want %s", id, got, r)
@@ -249,9 +280,9 @@ func TestMinimalCalls(t *testing.T) {
 func TestTrustedFactsSkipCalls(t *testing.T) {
 	t.Parallel()
 	f := newFakeOkta(t)
-	f.addApp(app("0oaSAME", "box", "ACTIVE", t2))
-	f.addApp(app("0oaCHANGED", "box", "ACTIVE", t2))
-	f.addApp(app("0oaWASOFF", "box", "ACTIVE", t2))
+	f.addApp(app("0oaSAME", "slack", "ACTIVE", t2))
+	f.addApp(app("0oaCHANGED", "slack", "ACTIVE", t2))
+	f.addApp(app("0oaWASOFF", "slack", "ACTIVE", t2))
 	for _, id := range []string{"0oaSAME", "0oaCHANGED", "0oaWASOFF"} {
 		f.connections[id] = connection("ENABLED")
 	}
@@ -261,7 +292,7 @@ func TestTrustedFactsSkipCalls(t *testing.T) {
 		"0oaCHANGED": {LastUpdated: t1, Provisioning: eligibility.ProvisioningFacts{Connection: eligibility.ConnectionEnabled}},
 		"0oaWASOFF":  {LastUpdated: t2, Provisioning: eligibility.ProvisioningFacts{Connection: eligibility.ConnectionDisabled}},
 	}
-	facts, err := o.AppFacts(context.Background(), AppQuery{App: "box", Trusted: trusted,
+	facts, err := o.AppFacts(context.Background(), AppQuery{App: "slack", Trusted: trusted,
 		ISPM: &eligibility.ISPMAppFacts{ConnectedInstanceIDs: []string{"0oaSAME", "0oaCHANGED", "0oaWASOFF"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -286,8 +317,8 @@ func TestTrustedFactsSkipCalls(t *testing.T) {
 	}
 	// With everything trusted, a plan costs the listing alone.
 	g := newFakeOkta(t)
-	g.addApp(app("0oaSAME", "box", "ACTIVE", t2))
-	if _, err := g.org().AppFacts(context.Background(), AppQuery{App: "box", Trusted: trusted,
+	g.addApp(app("0oaSAME", "slack", "ACTIVE", t2))
+	if _, err := g.org().AppFacts(context.Background(), AppQuery{App: "slack", Trusted: trusted,
 		ISPM: &eligibility.ISPMAppFacts{ConnectedInstanceIDs: []string{"0oaSAME"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -355,14 +386,14 @@ func TestPacingWaitsBeforeA429(t *testing.T) {
 			const n = 25
 			for i := range n {
 				id := fmt.Sprintf("0oaP%03d", i)
-				f.addApp(app(id, "box", "ACTIVE", t1))
+				f.addApp(app(id, "slack", "ACTIVE", t1))
 				f.connections[id] = connection("ENABLED")
 			}
 			o := f.org(func(c *Config) {
 				c.MaxAPICapacity, c.MaxConcurrentRequests, c.MaxRetries = tc.capacity, tc.concurrent, -1
 			})
 			start := f.clock.Now()
-			facts, err := o.AppFacts(context.Background(), AppQuery{App: "box", ISPM: &eligibility.ISPMAppFacts{ConnectedInstanceIDs: ids(n)}})
+			facts, err := o.AppFacts(context.Background(), AppQuery{App: "slack", ISPM: &eligibility.ISPMAppFacts{ConnectedInstanceIDs: ids(n)}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -433,7 +464,7 @@ func TestCancelWhileWaitingForTheBucket(t *testing.T) {
 	f.limits["apps"] = 4
 	for i := range 10 {
 		id := fmt.Sprintf("0oaP%03d", i)
-		f.addApp(app(id, "box", "ACTIVE", t1))
+		f.addApp(app(id, "slack", "ACTIVE", t1))
 		f.connections[id] = connection("ENABLED")
 	}
 	clock := &waitingClock{fakeClock: f.clock, waiting: make(chan struct{})}
@@ -441,7 +472,7 @@ func TestCancelWhileWaitingForTheBucket(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := o.AppFacts(ctx, AppQuery{App: "box", ISPM: &eligibility.ISPMAppFacts{ConnectedInstanceIDs: ids(10)}})
+		_, err := o.AppFacts(ctx, AppQuery{App: "slack", ISPM: &eligibility.ISPMAppFacts{ConnectedInstanceIDs: ids(10)}})
 		done <- err
 	}()
 	<-clock.waiting // the pacer is waiting for the bucket's reset
@@ -455,7 +486,7 @@ func TestCancelWhileWaitingForTheBucket(t *testing.T) {
 	// The abandoned calls are not remembered: a new caller asks again.
 	before := f.count(epConn)
 	f.clock.advance(2 * time.Minute)
-	facts, err := o.AppFacts(context.Background(), AppQuery{App: "box", InstanceIDs: []string{"0oaP009"}})
+	facts, err := o.AppFacts(context.Background(), AppQuery{App: "slack", InstanceIDs: []string{"0oaP009"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,12 +29,10 @@ func benchOrg(b *testing.B, total, scim int) (*fakeOkta, []string) {
 			switch len(ids) % 10 {
 			case 0, 1, 2, 3, 4, 5: // the app object shows provisioning
 				tmpl["features"] = importing
-			case 6, 7: // enabled, import off: one connection call
-				f.connections[id] = connection("ENABLED")
-			case 8: // disabled: one connection call
-				f.connections[id] = connection("DISABLED")
-			default: // no public provisioning API: two calls
-				f.connections[id] = answer{200, `{"status":"UNKNOWN"}`}
+			case 6, 7, 8: // enabled, import off: one /features call (a
+				// custom app is outside Okta's connection API)
+				f.features[id] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED"}]`}
+			default: // disabled: one /features call, answered 400
 			}
 		}
 		raw, _ := json.Marshal(tmpl)

@@ -52,13 +52,13 @@ func TestOAuthServiceApp(t *testing.T) {
 			f := newFakeOkta(t)
 			f.oauth = &fakeOAuth{clientID: "0oaSERVICEAPP", keyID: "kid-1", pub: &rsaKey(t).PublicKey, accessToken: "access-token-abc"}
 			for _, id := range []string{"0oaA", "0oaB", "0oaC"} {
-				f.addApp(app(id, "box", "ACTIVE", t1))
+				f.addApp(app(id, "slack", "ACTIVE", t1))
 				f.connections[id] = connection("ENABLED")
 			}
 			o := f.org(func(c *Config) {
 				c.APIToken, c.ClientID, c.PrivateKeyPEM, c.PrivateKeyID = "", "0oaSERVICEAPP", key(t), "kid-1"
 			})
-			facts, err := o.AppFacts(context.Background(), AppQuery{App: "box"})
+			facts, err := o.AppFacts(context.Background(), AppQuery{App: "slack"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -36,7 +36,9 @@
 //     PUSH_* show it on (inferred: Okta lists those only while provisioning
 //     runs). Without them the app object proves nothing — Okta has been
 //     recorded sending an empty list for an app whose connection was
-//     ENABLED — so GET …/connections/default is asked, and GET …/features
-//     when the connection answers UNKNOWN. A caller's trusted answer stands
+//     ENABLED — so the provisioning endpoints are asked: for the apps
+//     Okta's connection API covers, GET …/connections/default, and
+//     GET …/features when it answers UNKNOWN; for every other app,
+//     GET …/features alone. A caller's trusted answer stands
 //     in for those calls while the app's lastUpdated is unchanged.
 package okta

@@ -36,6 +36,9 @@ func TestOktaErrorClassesAsUsersSeeThem(t *testing.T) {
 		say     []string
 		notSay  []string
 		connReq int
+		// app is the instance's catalog name; empty means slack, an app
+		// Okta's connection API covers.
+		app string
 	}{
 		{
 			name:    "403 for a feature not enabled is not a credentials problem",
@@ -123,15 +126,80 @@ func TestOktaErrorClassesAsUsersSeeThem(t *testing.T) {
 			say:     []string{"423 E0000239", "after 3 attempts", transient},
 			connReq: 3,
 		},
+		// Apps outside Okta's connection API (box here) ask GET /features
+		// alone: no connection request, and no message may speak of a
+		// connection answer.
+		{
+			name: "not a connection-API app: /features listed passes",
+			app:  "box",
+			setup: func(f *fakeOkta) {
+				f.features["0oaA"] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED"}]`}
+			},
+			conn: eligibility.ConnectionNotAsked, feat: eligibility.FeaturesListed,
+			result: eligibility.Pass,
+			say:    []string{"covers only google, office365, okta_org2org, slack, zoomus and zscalerbyz", "read from GET /features", "USER_PROVISIONING"},
+			notSay: []string{"UNKNOWN", "404", "provisioning connection of"},
+		},
+		{
+			name:  "not a connection-API app: /features 400 E0000001 fails",
+			app:   "box",
+			setup: func(f *fakeOkta) {},
+			conn:  eligibility.ConnectionNotAsked, feat: eligibility.FeaturesNotEnabled,
+			result: eligibility.Fail,
+			say:    []string{"GET /features", "400 E0000001"},
+			notSay: []string{"UNKNOWN", "provisioning connection of"},
+		},
+		{
+			name: "not a connection-API app: /features 401 E0000015 is P2",
+			app:  "box",
+			setup: func(f *fakeOkta) {
+				f.features["0oaA"] = oktaError(401, "E0000015", "You do not have permission to access the feature you are requesting")
+			},
+			conn: eligibility.ConnectionNotAsked, feat: eligibility.FeaturesProductMissing,
+			result: eligibility.Fail,
+			say:    []string{"refused GET /features", "401 E0000015", "Lifecycle Management"},
+			notSay: []string{"UNKNOWN", "provisioning endpoints"},
+		},
+		{
+			name:  "not a connection-API app: 403 E0000148 on /features is lasting",
+			app:   "box",
+			setup: func(f *fakeOkta) { f.features["0oaA"] = orgState },
+			conn:  eligibility.ConnectionNotAsked, feat: eligibility.FeaturesError,
+			result: eligibility.Unverified,
+			say:    []string{"on GET /features", "403 E0000148", notTransient},
+			notSay: []string{transient, "UNKNOWN", "provisioning endpoints"},
+		},
+		{
+			name:  "not a connection-API app: 404 on /features is unverified",
+			app:   "box",
+			setup: func(f *fakeOkta) { f.features["0oaA"] = notFound },
+			conn:  eligibility.ConnectionNotAsked, feat: eligibility.FeaturesError,
+			result: eligibility.Unverified,
+			say:    []string{"on GET /features", "404 E0000007", notTransient},
+			notSay: []string{transient, "UNKNOWN", "provisioning connection of"},
+		},
+		{
+			name:  "not a connection-API app: 423 that stays on /features is transient",
+			app:   "box",
+			setup: func(f *fakeOkta) { f.fault = onPath(f, "/features", 0, busy, map[string]string{"Retry-After": "2"}) },
+			conn:  eligibility.ConnectionNotAsked, feat: eligibility.FeaturesError,
+			result: eligibility.Unverified,
+			say:    []string{"423 E0000239", "after 3 attempts", transient},
+			notSay: []string{notTransient, "UNKNOWN", "provisioning connection of"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeOkta(t)
-			f.addApp(app("0oaA", "box", "ACTIVE", t1))
+			name := tc.app
+			if name == "" {
+				name = "slack"
+			}
+			f.addApp(app("0oaA", name, "ACTIVE", t1))
 			tc.setup(f)
 			o := f.org()
-			facts, err := o.AppFacts(context.Background(), AppQuery{App: "box"})
+			facts, err := o.AppFacts(context.Background(), AppQuery{App: name})
 			var ae *AuthError
 			if errors.As(err, &ae) {
 				t.Fatalf("classed as a credentials problem: %v", err)
@@ -143,7 +211,7 @@ func TestOktaErrorClassesAsUsersSeeThem(t *testing.T) {
 			if p.Connection != tc.conn || p.Features != tc.feat {
 				t.Errorf("connection %q features %q, want %q %q (%s)", p.Connection, p.Features, tc.conn, tc.feat, p.Reason)
 			}
-			v := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: "box", Okta: facts,
+			v := eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: name, Okta: facts,
 				ISPM: eligibility.ISPMAppFacts{OrgConnected: eligibility.Yes}})
 			c := v.Instances[0].Check(eligibility.P5Provisioning)
 			if c.Result != tc.result {
@@ -161,6 +229,14 @@ func TestOktaErrorClassesAsUsersSeeThem(t *testing.T) {
 			}
 			if n := f.count(epConn); n != tc.connReq {
 				t.Errorf("%d connection requests, want %d", n, tc.connReq)
+			}
+			if tc.conn == eligibility.ConnectionNotAsked {
+				if tc.feat == eligibility.FeaturesProductMissing && c.Cause != eligibility.P2LifecycleManagement {
+					t.Errorf("P5 has no cause; want %s", eligibility.P2LifecycleManagement)
+				}
+				if n := f.count(epFeat); n == 0 {
+					t.Errorf("GET /features was not asked")
+				}
 			}
 		})
 	}

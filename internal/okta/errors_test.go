@@ -155,14 +155,14 @@ func TestErrorClasses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeOkta(t)
-			f.addApp(app("0oaA", "box", "ACTIVE", t1))
+			f.addApp(app("0oaA", "slack", "ACTIVE", t1))
 			cfg := f.config()
 			tc.setup(f, &cfg)
 			o, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			facts, err := o.AppFacts(context.Background(), AppQuery{App: "box"})
+			facts, err := o.AppFacts(context.Background(), AppQuery{App: "slack"})
 			if tc.want.err != "" {
 				var ae *AuthError
 				if !errors.As(err, &ae) {
@@ -219,12 +219,12 @@ func TestErrorClasses(t *testing.T) {
 func TestRetriedRateLimitIsCounted(t *testing.T) {
 	t.Parallel()
 	f := newFakeOkta(t)
-	f.addApp(app("0oaA", "box", "ACTIVE", t1))
+	f.addApp(app("0oaA", "slack", "ACTIVE", t1))
 	f.connections["0oaA"] = connection("ENABLED")
 	f.fault = onPath(f, "/connections/default", 2, oktaError(429, "E0000047", "API call exceeded rate limit due to too many requests."),
 		map[string]string{"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": strconv.FormatInt(f.clock.Now().Unix()+20, 10)})
 	o := f.org()
-	facts, err := o.AppFacts(context.Background(), AppQuery{App: "box"})
+	facts, err := o.AppFacts(context.Background(), AppQuery{App: "slack"})
 	if err != nil || facts.Instances[0].Provisioning.Connection != eligibility.ConnectionEnabled {
 		t.Fatalf("%v %+v", err, facts)
 	}

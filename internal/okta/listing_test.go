@@ -62,9 +62,10 @@ func rawApps(name string, n int) []json.RawMessage {
 
 // TestDataSourcePlansMeetTheBound checks what a data source of every
 // instance of one app costs when no app object shows provisioning: the
-// listing (one page here), one provisioning call per instance, and for an
-// app whose connection API answers UNKNOWN a single connection request for
-// the app, however many instances ask at once.
+// listing (one page here) and one provisioning call per instance, nothing
+// more. For an app outside Okta's connection API (zendesk) that call is
+// GET /features: its connection, which could only answer UNKNOWN, is not
+// asked, not even for the app's first instance.
 func TestDataSourcePlansMeetTheBound(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{1, 10, 100} {
@@ -79,23 +80,22 @@ func TestDataSourcePlansMeetTheBound(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := sim.RequestCounts()
-			if got := c[oktasim.EndpointConnection].Requests; got != 1 {
-				t.Errorf("zendesk: %d connection requests, want 1 for the app", got)
+			if got := c[oktasim.EndpointConnection].Requests; got != 0 {
+				t.Errorf("zendesk: %d connection requests, want none (Okta's connection API does not cover zendesk)", got)
 			}
 			if got := c[oktasim.EndpointFeatures].Requests; got != int64(n) {
 				t.Errorf("zendesk: %d features requests, want one per instance (%d)", got, n)
 			}
-			// Listing page + one call per instance + the app's one
-			// connection answer.
-			if got, bound := appsBucket(c), int64(1+n+1); got != bound {
+			// Listing page + one call per instance.
+			if got, bound := appsBucket(c), int64(1+n); got != bound {
 				t.Errorf("zendesk: %d apps-bucket requests, want %d", got, bound)
 			}
 			if len(facts.Instances) != n {
 				t.Fatalf("%d instances judged, want %d", len(facts.Instances), n)
 			}
 			for _, in := range facts.Instances {
-				if in.Provisioning.Connection != eligibility.ConnectionStatusUnknown || in.Provisioning.Features != eligibility.FeaturesNotEnabled {
-					t.Errorf("%s: provisioning %+v, want UNKNOWN and 400 E0000001", in.ID, in.Provisioning)
+				if in.Provisioning.Connection != eligibility.ConnectionNotAsked || in.Provisioning.Features != eligibility.FeaturesNotEnabled {
+					t.Errorf("%s: provisioning %+v, want the connection not asked and 400 E0000001", in.ID, in.Provisioning)
 				}
 			}
 
@@ -117,6 +117,36 @@ func TestDataSourcePlansMeetTheBound(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnknownConnectionIsAskedOncePerApp: for an app of Okta's connection
+// API whose connection answers UNKNOWN (a property of the app), the
+// instances asked about at once cost one connection request between them,
+// then one /features request each.
+func TestUnknownConnectionIsAskedOncePerApp(t *testing.T) {
+	t.Parallel()
+	f := newFakeOkta(t)
+	const n = 30
+	for i := range n {
+		id := fmt.Sprintf("0oaZOOM%05d", i)
+		f.addApp(app(id, "zoomus", "ACTIVE", t1))
+		f.connections[id] = answer{200, `{"status":"UNKNOWN"}`}
+	}
+	facts, err := f.org().AppFacts(context.Background(), AppQuery{App: "zoomus", ISPM: &eligibility.ISPMAppFacts{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.count(epConn); got != 1 {
+		t.Errorf("%d connection requests, want 1 for the app", got)
+	}
+	if got := f.count(epFeat); got != n {
+		t.Errorf("%d features requests, want one per instance (%d)", got, n)
+	}
+	for _, in := range facts.Instances {
+		if p := in.Provisioning; p.Connection != eligibility.ConnectionStatusUnknown || p.Features != eligibility.FeaturesNotEnabled {
+			t.Errorf("%s: provisioning %+v, want UNKNOWN and 400 E0000001", in.ID, p)
+		}
 	}
 }
 

@@ -136,16 +136,33 @@ func lookup(t *testing.T, orgs []*Org, queries []AppQuery) map[string]eligibilit
 // askedOnce checks that every instance got an answer (none unverified
 // for a failure) and that no request was sent twice: the simulator saw
 // exactly the listing pages of each process and one provisioning call per
-// answer.
-func askedOnce(t *testing.T, sim *oktasim.Org, processes int, facts map[string]eligibility.OktaInstanceFacts) {
+// answer. queries is how many apps were asked about, round robin over the
+// processes.
+func askedOnce(t *testing.T, sim *oktasim.Org, processes, queries int, facts map[string]eligibility.OktaInstanceFacts) {
 	t.Helper()
+	// Each process reads the whole listing's first page (which tells it
+	// the org is large), then lists its first filteredAppsMax apps by name
+	// (one page each: no app of the org has 200 instances), and the other
+	// four pages of the whole listing once it asks about more apps.
+	pages := 0
+	for i := range processes {
+		apps := queries / processes
+		if i < queries%processes {
+			apps++
+		}
+		pages += 1 + min(apps, filteredAppsMax)
+		if apps > filteredAppsMax {
+			pages += 4
+		}
+	}
 	conn, feat := 0, 0
 	for id, f := range facts {
 		p := f.Provisioning
 		if p.Connection == eligibility.ConnectionError || p.Features == eligibility.FeaturesError {
 			t.Errorf("%s is unverified: %s", id, p.Reason)
 		}
-		if p.Connection != eligibility.ConnectionNotFetched {
+		// An app outside Okta's connection API asks /features alone.
+		if p.Connection != eligibility.ConnectionNotFetched && p.Connection != eligibility.ConnectionNotAsked {
 			conn++
 		}
 		if p.Features != eligibility.FeaturesNotFetched {
@@ -157,7 +174,7 @@ func askedOnce(t *testing.T, sim *oktasim.Org, processes int, facts map[string]e
 	}
 	counts := sim.RequestCounts()
 	want := map[string]int{
-		"GET /api/v1/apps":                          5 * processes,
+		"GET /api/v1/apps":                          pages,
 		"GET /api/v1/apps/{id}/connections/default": conn,
 		"GET /api/v1/apps/{id}/features":            feat,
 	}
@@ -182,8 +199,9 @@ func TestPacingWaitIsNotATimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		inBubble(orgs)
 		began := time.Now()
-		facts := lookup(t, orgs, scimApps(sim, 10))
-		askedOnce(t, sim, 1, facts)
+		queries := scimApps(sim, 10)
+		facts := lookup(t, orgs, queries)
+		askedOnce(t, sim, 1, len(queries), facts)
 		t.Logf("bubble time %s, %+v", time.Since(began), orgs[0].Stats())
 		if waited := time.Since(began); waited < 2*time.Minute || orgs[0].Stats().PacingWaits == 0 {
 			t.Errorf("the lookups took %s of bubble time with %d pacing waits; the test needs waits longer than the 30 s timeout", waited, orgs[0].Stats().PacingWaits)
@@ -230,7 +248,8 @@ func TestConcurrentProcessesShareTheBucket(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				inBubble(orgs)
 				began := time.Now()
-				askedOnce(t, sim, tc.k, lookup(t, orgs, scimApps(sim, 3*tc.k)))
+				queries := scimApps(sim, 3*tc.k)
+				askedOnce(t, sim, tc.k, len(queries), lookup(t, orgs, queries))
 				c := sim.RequestCounts()
 				t.Logf("%d processes: %s of bubble time; apps bucket %d requests", tc.k, time.Since(began),
 					c["GET /api/v1/apps"].Requests+c["GET /api/v1/apps/{id}/connections/default"].Requests+c["GET /api/v1/apps/{id}/features"].Requests)

@@ -50,24 +50,32 @@ func TestRecordedShapes(t *testing.T) {
 	obj["id"], obj["signOnMode"], obj["features"] = "0oaDIRECTORY00000001", nil, []string{}
 	raw, _ := json.Marshal(obj)
 	directory := string(raw)
-	for _, a := range []string{workflows.body, org2org.body, zoom.body, oidc.body, directory} {
+	// The same org2org object with an empty features list and a signOnMode.
+	obj["id"], obj["signOnMode"] = "0oaEMPTYFEATURES0001", "SAML_2_0"
+	raw, _ = json.Marshal(obj)
+	empty := string(raw)
+	for _, a := range []string{workflows.body, org2org.body, zoom.body, oidc.body, directory, empty} {
 		f.addApp(a)
 	}
-	// Zoom: features [] and a DISABLED connection; the OIDC app: features []
-	// and the ENABLED connection recorded for an org2org app; the directory
-	// app: UNKNOWN, then /features answers 400 E0000001.
+	// Zoom: features [] and a DISABLED connection; the empty org2org app:
+	// features [] and the ENABLED connection recorded for an org2org app;
+	// the directory app: UNKNOWN, then /features answers 400 E0000001. The
+	// OIDC app is outside Okta's connection API: /features alone decides
+	// (a connection answer is on offer, and must not be asked).
 	f.connections["0oaq3bt868bEjtyLd1d7"] = fixture(t, "recorded_connection_default_post_token_disabled")
+	f.connections["0oaEMPTYFEATURES0001"] = fixture(t, "recorded_connection_default_get_token_enabled")
 	f.connections["0oauj97zc4ldTT2wa1d7"] = fixture(t, "recorded_connection_default_get_token_enabled")
+	f.features["0oauj97zc4ldTT2wa1d7"] = answer{200, `[{"name":"USER_PROVISIONING","status":"ENABLED"}]`}
 	f.connections["0oaDIRECTORY00000001"] = fixture(t, "spec-examples_connection_default_unknown_unsupported_app")
 	f.features["0oaDIRECTORY00000001"] = fixture(t, "spec-examples_features_list_400_E0000001_provisioning_not_enabled")
 	o := f.org()
 
-	get := func(app string) (eligibility.OktaAppFacts, eligibility.Verdict) {
-		facts, err := o.AppFacts(context.Background(), AppQuery{App: app})
+	get := func(app string, ids ...string) (eligibility.OktaAppFacts, eligibility.Verdict) {
+		facts, err := o.AppFacts(context.Background(), AppQuery{App: app, InstanceIDs: ids})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return facts, eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: app, Okta: facts,
+		return facts, eligibility.Evaluate(eligibility.Input{OrgURL: o.URL(), App: app, InstanceIDs: ids, Okta: facts,
 			ISPM: eligibility.ISPMAppFacts{OrgConnected: eligibility.Yes}})
 	}
 
@@ -89,16 +97,27 @@ func TestRecordedShapes(t *testing.T) {
 	}
 
 	facts, v = get("oidc_client")
-	if p := facts.Instances[0].Provisioning; p.Connection != eligibility.ConnectionEnabled {
+	if p := facts.Instances[0].Provisioning; p.Connection != eligibility.ConnectionNotAsked || p.Features != eligibility.FeaturesListed {
 		t.Errorf("oidc provisioning %+v", p)
 	}
 	iv := v.Instances[0]
+	if c := iv.Check(eligibility.P5Provisioning); c.Result != eligibility.Pass || !strings.Contains(c.Message, "read from GET /features") || iv.Check(eligibility.P6ImportUsers).Result != eligibility.Fail {
+		t.Errorf("empty features, /features listed: P5 %+v P6 %s", c, iv.Check(eligibility.P6ImportUsers).Result)
+	}
+
+	// Asked alone first: an org2org instance answering UNKNOWN would spare
+	// the app's other instances their connection request.
+	facts, v = get("okta_org2org", "0oaEMPTYFEATURES0001")
+	if p := facts.Instances[0].Provisioning; p.Connection != eligibility.ConnectionEnabled {
+		t.Errorf("empty org2org provisioning %+v", p)
+	}
+	iv = v.Instances[0]
 	if iv.Check(eligibility.P5Provisioning).Result != eligibility.Pass || iv.Check(eligibility.P6ImportUsers).Result != eligibility.Fail {
 		t.Errorf("empty features with an ENABLED connection: P5 %s P6 %s", iv.Check(eligibility.P5Provisioning).Result, iv.Check(eligibility.P6ImportUsers).Result)
 	}
 
 	facts, v = get("okta_org2org")
-	if len(facts.Instances) != 2 {
+	if len(facts.Instances) != 3 {
 		t.Fatalf("org2org instances %+v", facts.AllInstances)
 	}
 	dir, _ := facts.Instance("0oaDIRECTORY00000001")
@@ -109,8 +128,8 @@ func TestRecordedShapes(t *testing.T) {
 	if c := dv.Check(eligibility.P5Provisioning); c.Result != eligibility.Fail || !strings.Contains(c.Message, "E0000001") {
 		t.Errorf("directory P5 %+v", c)
 	}
-	if f.count(epConn) != 3 || f.count(epFeat) != 1 {
-		t.Errorf("connection requests %d, features %d; want 3 and 1 (the others show provisioning features)", f.count(epConn), f.count(epFeat))
+	if f.count(epConn) != 3 || f.count(epFeat) != 2 {
+		t.Errorf("connection requests %d, features %d; want 3 (zoom, the empty org2org and the directory app) and 2 (the directory app after UNKNOWN, the OIDC app); the others show provisioning features", f.count(epConn), f.count(epFeat))
 	}
 	for _, iv := range v.Instances {
 		if c := iv.Check(eligibility.P3Installed); c.Result != eligibility.Pass {

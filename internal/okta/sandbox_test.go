@@ -84,7 +84,8 @@ func TestAgainstTheSandbox(t *testing.T) {
 		t.Errorf("listing pages requested %d times, want %d (1,000 apps, 200 a page, plus %d filtered listings)", got, 5+filteredAppsMax, filteredAppsMax)
 	}
 	// One provisioning request per instance whose app object shows no
-	// provisioning feature: the connection, or /features for an app whose
+	// provisioning feature: /features for an app outside Okta's connection
+	// API; for an app of it the connection, or /features when the
 	// connection says UNKNOWN, which costs one connection request per app.
 	wantConn, wantFeat := 0, 0
 	unknownApps := map[string]bool{}
@@ -96,13 +97,19 @@ func TestAgainstTheSandbox(t *testing.T) {
 			}
 			continue
 		}
-		if in.Connection == "UNKNOWN" {
+		switch {
+		case !eligibility.ConnectionAPIApps[in.Name]:
+			wantFeat++
+			if r.facts.Provisioning.Connection != eligibility.ConnectionNotAsked {
+				t.Errorf("%s (%s): connection %q, want it not asked", id, in.Name, r.facts.Provisioning.Connection)
+			}
+		case in.Connection == "UNKNOWN":
 			wantFeat++
 			if !unknownApps[in.Name] {
 				unknownApps[in.Name] = true
 				wantConn++
 			}
-		} else {
+		default:
 			wantConn++
 		}
 		if enabled := r.facts.Provisioning.Enabled(); enabled != in.ProvisioningEnabled {

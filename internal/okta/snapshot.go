@@ -175,6 +175,10 @@ func (o *Org) readApps(ctx context.Context, s *appIndex, ref string, limit int) 
 // the whole listing plus filteredAppsMax.
 const filteredAppsMax = 3
 
+// FilteredListingsMax is filteredAppsMax for the benchmark, whose bound on
+// a plan's Okta requests allows these listings on top of the whole one.
+const FilteredListingsMax = filteredAppsMax
+
 // snapshot is what this provider process has read, or is reading, of the
 // org's app listing, plus what it has learned per app name. It is created
 // once per Org (through Org.listing, which never fails) and holds the
