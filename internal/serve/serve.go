@@ -6,7 +6,6 @@
 package serve
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
 // SoftMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT is
@@ -41,11 +42,22 @@ func Main(address string, p func() provider.Provider, args []string, stderr io.W
 		return fmt.Errorf("unexpected argument %q: the provider takes only -debug; Terraform starts it without arguments", fs.Arg(0))
 	}
 	Prepare(os.LookupEnv, os.Setenv)
-	return providerserver.Serve(context.Background(), p, providerserver.ServeOpts{
-		Address:         address,
-		Debug:           *debugMode,
-		ProtocolVersion: 6,
-	})
+	var opts []tf6server.ServeOpt
+	if *debugMode {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	return tf6server.Serve(address, func() tfprotov6.ProviderServer { return guarded(p) }, opts...)
+}
+
+// guarded is the framework's protocol server for p behind a stopGuard
+// (stop.go), or the server alone should it ever lack what the guard
+// forwards.
+func guarded(p func() provider.Provider) tfprotov6.ProviderServer {
+	srv := providerserver.NewProtocol6(p())()
+	if full, ok := srv.(guardedServer); ok {
+		return newStopGuard(full)
+	}
+	return srv
 }
 
 // Prepare applies the process settings: the SDK's logs off unless asked
