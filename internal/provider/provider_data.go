@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -29,6 +30,12 @@ type providerData struct {
 	// maps each org's name (acme) to its domain.
 	okta      map[string]*okta.Org
 	oktaNames map[string]string
+	// readReported holds the ids of the connections whose regressions a
+	// refresh of this process has warned about, so that the plan that
+	// follows need not warn again. It is kept in memory, not in private
+	// state: a private-state change counts as a change to Terraform, and
+	// terraform plan -refresh-only would then always exit 2.
+	readReported sync.Map // connection id → true
 }
 
 func newProviderData(_ context.Context, version string, cfg resolvedConfig) (*providerData, error) {

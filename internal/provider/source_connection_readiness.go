@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -110,22 +109,10 @@ func readinessObject(id string, failing, unverified []string) types.Object {
 	})
 }
 
-// reported remembers, per configured provider and connection id, that a
-// refresh in this process has warned about the connection's regressions,
-// so that the plan that follows need not warn again. It is kept in memory,
-// not in private state: a private-state change counts as a change to
-// Terraform, and terraform plan -refresh-only would then always exit 2.
-var reported sync.Map
-
-type reportedKey struct {
-	data     *providerData
-	sourceID string
-}
-
-// reportedByRead reports whether this process's refresh already reported
-// the regressions of connection sourceID.
+// reportedByRead reports whether this process's refresh already warned
+// about the regressions of connection sourceID (see providerData.readReported).
 func (r *sourceConnectionResource) reportedByRead(sourceID string) bool {
-	_, ok := reported.Load(reportedKey{r.data, sourceID})
+	_, ok := r.data.readReported.Load(sourceID)
 	return ok
 }
 
@@ -172,7 +159,7 @@ func (r *sourceConnectionResource) readReadiness(ctx context.Context, m *sourceC
 	m.Readiness, d = r.connectedReadiness(ctx, m, ids, priv)
 	diags.Append(d...)
 	if !m.Readiness.IsNull() {
-		reported.Store(reportedKey{r.data, m.ID.ValueString()}, true)
+		r.data.readReported.Store(m.ID.ValueString(), true)
 	}
 }
 
