@@ -1,9 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -12,30 +9,14 @@ import (
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox"
 )
 
-// recordedOrg2Org5 is the recorded Okta Org2Org app object of the sandbox's
-// reference material: active, provisioning and "Import New Users and
-// Profile Updates" on, no imported groups.
-const recordedOrg2Org5 = "0oardqt3r8Cet4BEh1d7"
+const recordedOrg2Org5 = sandbox.RecordedOrg2Org5
 
 // recordedListingOnly replaces the scenario with one Okta org, "recorded",
 // built from a recorded app object alone, as an org loaded from real
 // listings is: nothing states its hidden "Import Groups" setting.
 func recordedListingOnly(t *testing.T) func(*sandbox.Scenario) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "sandbox", "oktasim", "testdata", "okta-reference", "recorded", "app_okta_org2org_push_and_import_features.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec struct {
-		Response struct {
-			Body json.RawMessage `json:"body"`
-		} `json:"response"`
-	}
-	if err := json.Unmarshal(data, &rec); err != nil {
-		t.Fatal(err)
-	}
-	sc, err := sandbox.ParseScenario([]byte(`{"okta_orgs": [{"name": "recorded", "lifecycle_management": true,
-  "api_tokens": ["sandbox-recorded-token"], "apps": [` + string(rec.Response.Body) + `]}]}`))
+	sc, err := sandbox.RecordedListingScenario("")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,47 +2,22 @@ package sandbox_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
-	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
 	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
-	"github.com/ispm-community/terraform-provider-ispm/internal/ispm/contract/contracttest"
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox"
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox/oktasim"
 )
 
-// recordedOrg2Org5 is the id of the recorded Okta Org2Org app object of
-// oktasim/testdata/okta-reference/recorded/app_okta_org2org_push_and_import_features.json:
-// active, provisioning and "Import New Users and Profile Updates" on.
-const recordedOrg2Org5 = "0oardqt3r8Cet4BEh1d7"
+const recordedOrg2Org5 = sandbox.RecordedOrg2Org5
 
-// recordedListingScenario is an org built from a recorded app object alone,
-// as one loaded from real Okta listings is: no app_settings unless
-// settings is given.
+// recordedListingScenario is sandbox.RecordedListingScenario, failing t
+// on error.
 func recordedListingScenario(t *testing.T, settings string) sandbox.Scenario {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("oktasim", "testdata", "okta-reference", "recorded", "app_okta_org2org_push_and_import_features.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec struct {
-		Response struct {
-			Body json.RawMessage `json:"body"`
-		} `json:"response"`
-	}
-	if err := json.Unmarshal(data, &rec); err != nil {
-		t.Fatal(err)
-	}
-	org := `{"name": "recorded", "lifecycle_management": true, "api_tokens": ["t"], "apps": [` + string(rec.Response.Body) + `]`
-	if settings != "" {
-		org += `, "app_settings": {"` + recordedOrg2Org5 + `": ` + settings + `}`
-	}
-	sc, err := sandbox.ParseScenario([]byte(`{"okta_orgs": [` + org + `}]}`))
+	sc, err := sandbox.RecordedListingScenario(settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,15 +29,7 @@ func recordedListingScenario(t *testing.T, settings string) sandbox.Scenario {
 func galleryOf(t *testing.T, sc sandbox.Scenario) (*sandbox.Sandbox, ispm.AppStatus) {
 	t.Helper()
 	sb := start(t, sc)
-	info := sb.Info()
-	v := contracttest.New(t)
-	c, err := ispm.NewClient(ispm.Config{
-		Endpoint: info.Env["ISPM_ENDPOINT"], APIToken: info.Env["ISPM_API_TOKEN"],
-		HTTPClient: httpx.NewClient(httpx.Options{Base: v.Transport(nil, contracttest.Both)}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := ispmClientOf(t, sb)
 	st, err := c.GetAppStatus(context.Background(), "oktaorg_recorded", "okta_org2org")
 	if err != nil {
 		t.Fatalf("okta_org2org in ISPM's gallery: %v", err)

@@ -22,14 +22,14 @@ const (
 
 func startDefault(t *testing.T) (*sandbox.Sandbox, *ispm.RESTClient) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.DefaultScenario())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
+	sb := start(t, sandbox.DefaultScenario())
+	return sb, ispmClientOf(t, sb)
+}
+
+// ispmClientOf is the provider's ISPM client for sb, with every request
+// and answer checked against the contract.
+func ispmClientOf(t *testing.T, sb *sandbox.Sandbox) *ispm.RESTClient {
+	t.Helper()
 	info := sb.Info()
 	v := contracttest.New(t)
 	c, err := ispm.NewClient(ispm.Config{
@@ -39,7 +39,7 @@ func startDefault(t *testing.T) (*sandbox.Sandbox, *ispm.RESTClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sb, c
+	return c
 }
 
 func TestInfoAnnouncesISPM(t *testing.T) {
