@@ -82,9 +82,9 @@ type Instance struct {
 	// provisioning on, so the listing alone answers P5.
 	ListingAnswers bool `json:"listing_answers"`
 	// ProvisioningCalls is what a minimal client spends on the apps bucket
-	// to learn P5 when the listing cannot answer: 1 for apps whose
-	// connection Okta's API manages, 2 (connection, then features) for the
-	// others, whose connection answers UNKNOWN.
+	// to learn P5 when the listing cannot answer: 1, the connection for
+	// apps whose connection Okta's API manages and the features for the
+	// others (whose connection would answer UNKNOWN), as the provider asks.
 	ProvisioningCalls int `json:"provisioning_calls"`
 }
 

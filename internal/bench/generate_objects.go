@@ -257,9 +257,6 @@ func (g *gen) scimInstance(name, label, signOn string, custom bool, st State) (j
 	in := Instance{ID: s.id, Name: name, Label: label, State: st, ListingAnswers: len(provisioningFeatures(s.features)) > 0}
 	if !in.ListingAnswers {
 		in.ProvisioningCalls = 1
-		if !connectionAPIApps[name] {
-			in.ProvisioningCalls = 2
-		}
 	}
 	if set.Connection == "" && set.ImportGroups == nil && len(set.Groups) == 0 {
 		set = nil

@@ -87,7 +87,7 @@ func TestGeneratedOrgMatchesTheSandbox(t *testing.T) {
 		if want := in.State != StateProvisioningDisabled; st.ProvisioningEnabled != want {
 			t.Errorf("%s (%s): provisioning enabled is %v, want %v", in.ID, in.State, st.ProvisioningEnabled, want)
 		}
-		if in.ListingAnswers == (in.ProvisioningCalls > 0) {
+		if want := map[bool]int{true: 0, false: 1}[in.ListingAnswers]; in.ProvisioningCalls != want {
 			t.Errorf("%s (%s): listing answers %v but %d provisioning calls", in.ID, in.State, in.ListingAnswers, in.ProvisioningCalls)
 		}
 	}

@@ -220,7 +220,7 @@ func TestBoundAndPerResource(t *testing.T) {
 			}
 		}
 	}
-	if want == 0 || b.UnansweredInstances != want || b.Max != int64(5+3+want+1) || b.MinimalCalls < want {
+	if want == 0 || b.UnansweredInstances != want || b.Max != int64(5+3+want+1) || b.MinimalCalls != want {
 		t.Errorf("data sources bound %+v, want %d unanswered", b, want)
 	}
 
