@@ -53,13 +53,14 @@ type ReportOptions struct {
 	PacedConfigs []string `json:"paced_configs"`
 	Concurrent   []int    `json:"concurrent,omitempty"`
 	MemoryRounds int      `json:"memory_rounds,omitempty"`
+	FloorRounds  int      `json:"floor_rounds,omitempty"`
 	ProviderEnv  []string `json:"provider_env,omitempty"`
 	Parallelism  int      `json:"parallelism"`
 }
 
 func reportOptions(o Options) ReportOptions {
 	return ReportOptions{Ns: o.Ns, Profiles: o.Profiles, Configs: o.Configs, PacedN: o.PacedN, PacedApply: o.PacedApply,
-		PacedConfigs: o.PacedConfigs, Concurrent: o.Concurrent, MemoryRounds: o.MemoryRounds, Parallelism: o.Parallelism, ProviderEnv: o.ProviderEnv}
+		PacedConfigs: o.PacedConfigs, Concurrent: o.Concurrent, MemoryRounds: o.MemoryRounds, FloorRounds: o.FloorRounds, Parallelism: o.Parallelism, ProviderEnv: o.ProviderEnv}
 }
 
 // errFailedRuns is returned when a Terraform command failed.

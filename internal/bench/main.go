@@ -89,6 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 		keep        = fs.Bool("keep", false, "keep the temporary work directory (logs of every command)")
 		concurrent  = fs.String("concurrent", "4,8", "comma-separated K of the concurrent runs: K plans at once in K workspaces of 100 connections and 20 data sources, one org, realistic limits; 0 skips them")
 		memRounds   = fs.Int("memory-rounds", 2, "rounds of the applied-state plan at the largest N (generous limits) with the provider's soft memory limit and with GOMEMLIMIT=off, alternating; 0 skips them")
+		floorRounds = fs.Int("floor-rounds", 3, "rounds of the fresh and applied-state plans at the largest N (generous limits) with the provider and with the floor provider, alternating; the floor target judges their medians; 0 skips them")
 		providerEnv = fs.String("provider-env", "", "comma-separated KEY=VALUE added to the environment of the provider processes only, e.g. TF_LOG_SDK=off,GOMEMLIMIT=64MiB")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -100,7 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 
-	opts := Options{Org: DefaultOrgParams(), PacedN: *pacedN, PacedApply: *pacedApply, Terraform: *tf, MemoryRounds: *memRounds,
+	opts := Options{Org: DefaultOrgParams(), PacedN: *pacedN, PacedApply: *pacedApply, Terraform: *tf, MemoryRounds: *memRounds, FloorRounds: *floorRounds,
 		Parallelism: *parallelism, WorkDir: *workDir, Keep: *keep}
 	nList, kList := *ns, *concurrent
 	if (*quick || *oktaOnly) && !given["concurrent"] {
@@ -108,6 +109,9 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 	}
 	if (*quick || *oktaOnly) && !given["memory-rounds"] {
 		opts.MemoryRounds = 0
+	}
+	if (*quick || *oktaOnly) && !given["floor-rounds"] {
+		opts.FloorRounds = 0
 	}
 	if *quick {
 		opts.Org = QuickOrgParams()
@@ -141,6 +145,9 @@ func parseFlags(args []string, stderr io.Writer) (Options, string, error) {
 	}
 	if opts.MemoryRounds < 0 {
 		return Options{}, "", fmt.Errorf("-memory-rounds is %d; give 0 to skip the memory comparison or a positive number of rounds", opts.MemoryRounds)
+	}
+	if opts.FloorRounds < 0 {
+		return Options{}, "", fmt.Errorf("-floor-rounds is %d; give 0 to skip the floor comparison or a positive number of rounds", opts.FloorRounds)
 	}
 	if opts.PacedN < 0 {
 		return Options{}, "", fmt.Errorf("-paced-n is %d; give 0 to skip the paced run or a positive N", opts.PacedN)

@@ -24,6 +24,7 @@ type Report struct {
 	// Memory and Concurrent are the soft-limit comparison and the
 	// concurrent plans (memcheck.go, concurrent.go).
 	Memory     *MemoryCompare     `json:"memory,omitempty"`
+	Floor      *FloorCompare      `json:"floor,omitempty"`
 	Concurrent []ConcurrentResult `json:"concurrent,omitempty"`
 	Targets    []Target           `json:"targets"`
 }
@@ -112,8 +113,9 @@ type Bound struct {
 	// UnansweredInstances are the judged instances whose provisioning
 	// state the listing cannot answer.
 	UnansweredInstances int `json:"unanswered_instances"`
-	// MinimalCalls is what those instances cost with the connection
-	// endpoint first (two calls for apps whose connection says UNKNOWN).
+	// MinimalCalls is what those instances cost a client that asks each
+	// one endpoint: the connection or, for apps outside Okta's connection
+	// API, the features.
 	MinimalCalls int   `json:"minimal_calls"`
 	GroupPages   int64 `json:"group_pages"`
 	Max          int64 `json:"max"`

@@ -105,6 +105,10 @@ type Options struct {
 	// N (generous limits) that many times with the soft memory limit and
 	// as many without it (MemoryCompare).
 	MemoryRounds int
+	// FloorRounds, when positive, plans the largest N's resources (generous
+	// limits) that many times, fresh and applied, with the provider and
+	// with the floor provider, alternating (FloorCompare).
+	FloorRounds int
 	// Progress receives one line per step.
 	Progress io.Writer
 }
@@ -123,6 +127,8 @@ type runner struct {
 	started  time.Time
 	// memory is the MemoryCompare, made in the largest N's generous run.
 	memory *MemoryCompare
+	// floor is the FloorCompare, made in the same run.
+	floor *FloorCompare
 }
 
 // Run builds the provider, starts the sandbox with a generated org and
@@ -249,11 +255,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		c, err := r.concurrentRun(ctx, k)
 		rep.Concurrent = append(rep.Concurrent, c)
 		if err != nil {
-			rep.Memory = r.memory
+			rep.Memory, rep.Floor = r.memory, r.floor
 			return rep, err
 		}
 	}
-	rep.Memory = r.memory
+	rep.Memory, rep.Floor = r.memory, r.floor
 	if opts.PacedN > 0 {
 		runs, err := r.profileRuns(ctx, ProfileTenth, opts.PacedN, r.connections(opts.PacedN), r.pacedConfigs(), opts.PacedApply)
 		rep.Runs = append(rep.Runs, runs...)
@@ -286,6 +292,10 @@ func (r *runner) countSteps() int {
 	n := per*len(r.opts.Ns) + r.oktaOnlySteps() + len(r.opts.Concurrent)
 	if r.opts.MemoryRounds > 0 && slices.Contains(r.opts.Configs, ConfigResources) && slices.Contains(r.opts.Profiles, ProfileGenerous) {
 		n += 2 * r.opts.MemoryRounds
+	}
+	if r.opts.FloorRounds > 0 && slices.Contains(r.opts.Configs, ConfigResources) && slices.Contains(r.opts.Configs, ConfigFloor) &&
+		slices.Contains(r.opts.Profiles, ProfileGenerous) {
+		n += 4 * r.opts.FloorRounds
 	}
 	if r.opts.PacedN > 0 {
 		for _, c := range r.pacedConfigs() {
@@ -452,6 +462,11 @@ func (r *runner) profileRuns(ctx context.Context, profile string, n int, conns [
 			if !run.OK {
 				applied = false
 				break
+			}
+			if isPlan(step) && r.floorHere(profile, n) {
+				if err := r.floorCompare(ctx, sb, c, step); err != nil {
+					return out, err
+				}
 			}
 		}
 		if applied && apply && r.memoryHere(profile, n) {

@@ -17,7 +17,7 @@ func extraTargets(rep *Report) []Target {
 			maxN = max(maxN, r.N)
 		}
 	}
-	return []Target{ispmTarget(rep.Runs, maxN), floorTarget(rep.Runs, maxN), memoryTarget(rep.Memory), concurrentTarget(rep.Concurrent)}
+	return []Target{ispmTarget(rep.Runs, maxN), floorTarget(rep.Runs, rep.Floor, maxN), memoryTarget(rep.Memory), concurrentTarget(rep.Concurrent)}
 }
 
 // ispmPlanMax is the ceiling on ISPM requests of an applied-state plan at
@@ -68,10 +68,15 @@ func ispmTarget(runs []RunResult, maxN int) Target {
 // schema, same process setup) the provider's resource plans may be.
 const floorLimit = 1.15
 
-func floorTarget(runs []RunResult, maxN int) Target {
+// floorTarget judges the medians of the floor comparison's rounds when
+// they ran, else the single pair of plans of the main runs.
+func floorTarget(runs []RunResult, fc *FloorCompare, maxN int) Target {
 	t := Target{Name: fmt.Sprintf("plan time at N = 500 ≤ %.2f× the floor provider's (fresh and applied state, generous limits)", floorLimit)}
 	if maxN != 500 {
 		t.Name += fmt.Sprintf(" (largest N run is %d)", maxN)
+	}
+	if fc != nil && fc.N == maxN && len(fc.Steps) > 0 {
+		return floorRoundsTarget(fc, t.Name)
 	}
 	var parts []string
 	seen, ok := 0, true
@@ -127,6 +132,9 @@ func floorRun(runs []RunResult, r RunResult) (RunResult, bool) {
 
 // formatExtra writes the memory comparison and the concurrent runs.
 func formatExtra(ew io.Writer, rep *Report) error {
+	if err := formatFloor(ew, rep.Floor); err != nil {
+		return err
+	}
 	if mc := rep.Memory; mc != nil {
 		fmt.Fprintf(ew, "\n== soft memory limit (%s, the provider's default) vs GOMEMLIMIT=off: applied-state plan, N=%d, %s limits, alternating rounds\n",
 			mb(mc.SoftLimitBytes), mc.N, mc.Profile)

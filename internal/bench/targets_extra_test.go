@@ -10,22 +10,22 @@ func TestParseFlagsConcurrentAndMemory(t *testing.T) {
 	t.Parallel()
 	var sink strings.Builder
 	opts, _, err := parseFlags(nil, &sink)
-	if err != nil || !slices.Equal(opts.Concurrent, []int{4, 8}) || opts.MemoryRounds != 2 {
-		t.Fatalf("defaults: concurrent %v, memory rounds %d, %v", opts.Concurrent, opts.MemoryRounds, err)
+	if err != nil || !slices.Equal(opts.Concurrent, []int{4, 8}) || opts.MemoryRounds != 2 || opts.FloorRounds != 3 {
+		t.Fatalf("defaults: concurrent %v, memory rounds %d, floor rounds %d, %v", opts.Concurrent, opts.MemoryRounds, opts.FloorRounds, err)
 	}
 	opts, _, _ = parseFlags([]string{"-quick"}, &sink)
-	if len(opts.Concurrent) != 0 || opts.MemoryRounds != 0 {
-		t.Errorf("-quick: concurrent %v, memory rounds %d; want none", opts.Concurrent, opts.MemoryRounds)
+	if len(opts.Concurrent) != 0 || opts.MemoryRounds != 0 || opts.FloorRounds != 0 {
+		t.Errorf("-quick: concurrent %v, memory rounds %d, floor rounds %d; want none", opts.Concurrent, opts.MemoryRounds, opts.FloorRounds)
 	}
-	opts, _, _ = parseFlags([]string{"-quick", "-concurrent", "2", "-memory-rounds", "1"}, &sink)
-	if !slices.Equal(opts.Concurrent, []int{2}) || opts.MemoryRounds != 1 {
-		t.Errorf("explicit flags must win over -quick: concurrent %v, memory rounds %d", opts.Concurrent, opts.MemoryRounds)
+	opts, _, _ = parseFlags([]string{"-quick", "-concurrent", "2", "-memory-rounds", "1", "-floor-rounds", "5"}, &sink)
+	if !slices.Equal(opts.Concurrent, []int{2}) || opts.MemoryRounds != 1 || opts.FloorRounds != 5 {
+		t.Errorf("explicit flags must win over -quick: concurrent %v, memory rounds %d, floor rounds %d", opts.Concurrent, opts.MemoryRounds, opts.FloorRounds)
 	}
 	opts, _, _ = parseFlags([]string{"-concurrent", "0"}, &sink)
 	if len(opts.Concurrent) != 0 {
 		t.Errorf("-concurrent 0: %v", opts.Concurrent)
 	}
-	for _, bad := range [][]string{{"-concurrent", "four"}, {"-concurrent", "-1"}, {"-memory-rounds", "-1"}} {
+	for _, bad := range [][]string{{"-concurrent", "four"}, {"-concurrent", "-1"}, {"-memory-rounds", "-1"}, {"-floor-rounds", "-2"}} {
 		if _, _, err := parseFlags(bad, &sink); err == nil {
 			t.Errorf("parseFlags(%q) accepted", bad)
 		}
@@ -74,21 +74,63 @@ func TestFloorTarget(t *testing.T) {
 	run := func(step string, ratio float64) RunResult {
 		return RunResult{Profile: ProfileGenerous, N: 500, Config: ConfigResources, Step: step, OK: true, WallSeconds: ratio * 2, FloorSeconds: 2, FloorRatio: ratio}
 	}
-	if tg := floorTarget([]RunResult{run(StepPlanFresh, 1.1), run(StepPlanApplied, 1.14)}, 500); tg.Status != TargetMet {
+	if tg := floorTarget([]RunResult{run(StepPlanFresh, 1.1), run(StepPlanApplied, 1.14)}, nil, 500); tg.Status != TargetMet {
 		t.Errorf("within 1.15×: %+v", tg)
 	}
 	floor := RunResult{Config: ConfigFloor, N: 500, Step: StepPlanApplied, OK: true, WallSeconds: 2, TerraformCPUSeconds: 3, ProviderCPUSeconds: 1}
 	slow := run(StepPlanApplied, 1.3)
 	slow.TerraformCPUSeconds, slow.ProviderCPUSeconds = 3, 1.6
-	if tg := floorTarget([]RunResult{run(StepPlanFresh, 1.1), slow, floor}, 500); tg.Status != TargetMissed || !strings.Contains(tg.Detail, "1.30× [CPU, Terraform + provider: 4.60 s vs 4.00 s = 1.15×] (over)") {
+	if tg := floorTarget([]RunResult{run(StepPlanFresh, 1.1), slow, floor}, nil, 500); tg.Status != TargetMissed || !strings.Contains(tg.Detail, "1.30× [CPU, Terraform + provider: 4.60 s vs 4.00 s = 1.15×] (over)") {
 		t.Errorf("1.3×: %+v", tg)
 	}
 	noFloor := run(StepPlanApplied, 0)
-	if tg := floorTarget([]RunResult{noFloor}, 500); tg.Status != TargetMissed {
+	if tg := floorTarget([]RunResult{noFloor}, nil, 500); tg.Status != TargetMissed {
 		t.Errorf("a generous plan without the floor beside it is not a pass: %+v", tg)
 	}
-	if tg := floorTarget(nil, 500); tg.Status != TargetNotRun {
+	if tg := floorTarget(nil, nil, 500); tg.Status != TargetNotRun {
 		t.Errorf("nothing ran: %+v", tg)
+	}
+}
+
+// TestFloorTargetJudgesRounds: with the floor comparison's rounds, the
+// target judges their medians, not the main runs' single pair.
+func TestFloorTargetJudgesRounds(t *testing.T) {
+	t.Parallel()
+	sample := func(wall float64) FloorSample {
+		return FloorSample{WallSeconds: wall, TerraformCPUSeconds: wall, ProviderCPUSeconds: wall / 2, OK: true}
+	}
+	round := func(step string, ours, floor []float64) FloorRound {
+		fr := FloorRound{Step: step}
+		for i := range ours {
+			fr.Ours, fr.Floor = append(fr.Ours, sample(ours[i])), append(fr.Floor, sample(floor[i]))
+		}
+		return fr
+	}
+	// The main runs' pair says 1.3×; one noisy round says 1.5×; the medians
+	// are within 1.15×.
+	single := []RunResult{{Profile: ProfileGenerous, N: 500, Config: ConfigResources, Step: StepPlanFresh, OK: true, WallSeconds: 2.6, FloorSeconds: 2, FloorRatio: 1.3}}
+	fc := &FloorCompare{N: 500, Profile: ProfileGenerous, Steps: []FloorRound{
+		round(StepPlanFresh, []float64{3.0, 4.5, 3.1}, []float64{3.0, 3.0, 2.9}),
+		round(StepPlanApplied, []float64{6.0, 6.2, 6.1}, []float64{6.3, 6.0, 6.1}),
+	}}
+	if tg := floorTarget(single, fc, 500); tg.Status != TargetMet ||
+		!strings.Contains(tg.Detail, "plan_fresh: medians of 3 alternating rounds 3.10 s vs 3.00 s = 1.03×") {
+		t.Errorf("medians within 1.15×: %+v", tg)
+	}
+	fc.Steps[0] = round(StepPlanFresh, []float64{3.6, 3.7, 3.5}, []float64{3.0, 3.0, 3.0})
+	if tg := floorTarget(single, fc, 500); tg.Status != TargetMissed || !strings.Contains(tg.Detail, "1.20× [CPU, Terraform + provider: 5.40 s vs 4.50 s = 1.20×] (over)") {
+		t.Errorf("medians 1.2× over: %+v", tg)
+	}
+	fc.Steps[0].Ours[1].OK = false
+	fc.Steps[0].Ours[0].OK = false
+	fc.Steps[0].Ours[2].OK = false
+	if tg := floorTarget(single, fc, 500); tg.Status != TargetMissed || !strings.Contains(tg.Detail, "plan_fresh: a round failed") {
+		t.Errorf("failed rounds are not a pass: %+v", tg)
+	}
+	fc.Steps = fc.Steps[:1]
+	fc.Steps[0] = round(StepPlanFresh, []float64{3.0}, []float64{3.0})
+	if tg := floorTarget(single, fc, 500); tg.Status != TargetMissed || !strings.Contains(tg.Detail, "only the fresh plan's rounds ran") {
+		t.Errorf("the applied-state rounds missing is not a pass: %+v", tg)
 	}
 }
 
