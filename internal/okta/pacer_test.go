@@ -257,3 +257,63 @@ func TestConcurrentProcessesShareTheBucket(t *testing.T) {
 		})
 	}
 }
+
+// TestPacerSharesWithTrafficThatDoesNotPace: the org's own traffic spends
+// 30 of the apps bucket's 100 at the start of every window and does not
+// pace itself. The provider's lookups still go on within each window,
+// while the headroom above okta_max_api_capacity lasts, instead of
+// sending one request a window (a share of the headroom under one
+// request): they finish in a few windows, and meet no 429.
+func TestPacerSharesWithTrafficThatDoesNotPace(t *testing.T) {
+	sim, orgs := processes(t, 1, 100)
+	synctest.Test(t, func(t *testing.T) {
+		inBubble(orgs)
+		ctx, stop := context.WithCancel(context.Background())
+		var foreign sync.WaitGroup
+		firstBurst := make(chan struct{})
+		foreign.Go(func() {
+			c := &http.Client{Transport: inMemory{sim, 150 * time.Millisecond}}
+			for burst := 0; ctx.Err() == nil; burst++ {
+				var b sync.WaitGroup
+				for range 30 {
+					b.Go(func() {
+						req, _ := http.NewRequestWithContext(ctx, http.MethodGet, sim.URL()+"/api/v1/apps?limit=1", nil)
+						req.Header.Set("Authorization", "SSWS "+sim.APIToken())
+						if resp, err := c.Do(req); err == nil {
+							_ = resp.Body.Close()
+						}
+					})
+				}
+				b.Wait()
+				if burst == 0 {
+					close(firstBurst)
+				}
+				select {
+				case <-time.After(time.Minute):
+				case <-ctx.Done():
+				}
+			}
+		})
+		<-firstBurst
+		began := time.Now()
+		queries := scimApps(sim, 10)
+		facts := lookup(t, orgs, queries)
+		took := time.Since(began)
+		stop()
+		foreign.Wait()
+		st := orgs[0].Stats()
+		t.Logf("bubble time %s, %d requests, %d pacing waits", took, st.Total(), st.PacingWaits)
+		if len(facts) == 0 {
+			t.Fatal("no instance was judged")
+		}
+		// The lookups need about 60 apps-bucket requests: with 20 a window
+		// (headroom 70 - 50) they take three or four windows; held to one
+		// request a window by a share under one, they took 57.
+		if took > 5*time.Minute {
+			t.Errorf("the lookups took %s of bubble time (%d requests): the pacer waits for a new window while the bucket has headroom", took, st.Total())
+		}
+		if st.RateLimited != 0 {
+			t.Errorf("%d answers were 429", st.RateLimited)
+		}
+	})
+}

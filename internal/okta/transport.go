@@ -99,8 +99,9 @@ func withAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
 	return context.WithValue(ctx, attemptsKey{}, n), n
 }
 
-// pacer is the innermost RoundTripper: it sees every attempt (the retrying
-// transport sits above it), counts requests per endpoint, bounds the
+// pacer is the innermost RoundTripper: it sees every attempt the retrying
+// transport above it makes (not a resend net/http makes by itself of a
+// bodiless GET whose reused connection broke), counts requests per endpoint, bounds the
 // number in flight, and keeps each bucket within the configured share of
 // its limit by waiting for the bucket's reset before sending a request
 // that would eat into the share left to others. It slows down before a
@@ -152,14 +153,32 @@ type bucketState struct {
 	// unknown. It restrains the first requests of a window, before its
 	// answers show who else is sending.
 	lastShare float64
+	// heldByShare is set when a request of this window waited only for
+	// our share, with headroom left.
+	heldByShare bool
+	// starved is set when the last window ended with headroom nobody used
+	// while our share held a request back: the others were not pacers
+	// taking their part (the org's own traffic, say, which spends early in
+	// a window and does not pace itself), and waiting for a share that
+	// grows only with our own answers would leave us one request a window
+	// for as long as they keep sending. While starved, one request at a
+	// time is sent as long as there is headroom; it ends with a window
+	// whose headroom goes unused with nothing held back, or with a 429.
+	starved bool
 }
 
-// endWindow remembers our part of the closing window's use.
-func (st *bucketState) endWindow() {
+// endWindow remembers our part of the closing window's use, and whether
+// our share held us back from headroom that went unused.
+func (st *bucketState) endWindow(floor int) {
 	if used := st.limit - st.remaining; st.ours > 0 && used > 0 {
 		st.lastShare = min(1, float64(st.ours+st.inflight)/float64(used))
 	}
-	st.ours = 0
+	if st.remaining-floor >= 1 {
+		// Headroom went unused: starved if our share held us back from it.
+		st.starved = st.heldByShare
+	}
+	// Headroom used up (by us while starved, or by all): as it was.
+	st.ours, st.heldByShare = 0, false
 }
 
 // maxPacingWait bounds one wait for a bucket reset; Okta's windows are 60
@@ -223,7 +242,7 @@ func (p *pacer) acquire(ctx context.Context, b bucket) error {
 		st := &p.buckets[b]
 		now := p.clock.Now()
 		if st.known && !st.passed && !now.Before(st.resetAt) {
-			st.endWindow()
+			st.endWindow(p.floor(st.limit))
 			st.remaining, st.passed = st.limit, true
 		}
 		if !st.known && st.inflight == 0 || st.known && p.maysend(st) {
@@ -275,7 +294,7 @@ func (p *pacer) acquire(ctx context.Context, b bucket) error {
 			// A reset this far away is not believable: forget it.
 			p.mu.Lock()
 			if !st.passed && st.resetAt.After(p.clock.Now()) {
-				st.endWindow()
+				st.endWindow(p.floor(st.limit))
 				st.remaining, st.passed = st.limit, true
 			}
 			p.mu.Unlock()
@@ -302,7 +321,7 @@ func (p *pacer) maysend(st *bucketState) bool {
 	// Others send too when the window's use exceeds our answers: keep in
 	// flight at most our part of the headroom, as our answers are of the
 	// window's use (and were of the last window's). A part under one
-	// request waits for the next window.
+	// request waits, unless the last window was starved (see starved).
 	// Our requests in flight may already be counted in Remaining.
 	share, mine := 1.0, st.ours+st.inflight
 	if used := st.limit - st.remaining; st.ours > 0 && used > mine {
@@ -311,7 +330,11 @@ func (p *pacer) maysend(st *bucketState) bool {
 	if st.lastShare > 0 {
 		share = min(share, st.lastShare)
 	}
-	return float64(st.inflight+1) <= float64(headroom)*share
+	if float64(st.inflight+1) <= float64(headroom)*share || st.starved && st.inflight == 0 {
+		return true
+	}
+	st.heldByShare = true
+	return false
 }
 
 // release returns the reservation and learns the bucket's state from the
@@ -324,6 +347,9 @@ func (p *pacer) release(b bucket, resp *http.Response) {
 	defer p.notifyLocked()
 	if resp == nil {
 		return
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		st.starved = false
 	}
 	rl, ok := httpx.ParseRateLimit(resp.Header)
 	if !ok || rl.Limit <= 0 {
@@ -340,7 +366,7 @@ func (p *pacer) release(b bucket, resp *http.Response) {
 	case !st.known || st.limit <= 0 || rl.Reset.After(st.serverReset):
 		// First answer, or the first of a newer window.
 		if st.known && st.limit > 0 && !st.passed {
-			st.endWindow()
+			st.endWindow(p.floor(st.limit))
 		}
 		st.known, st.limit, st.remaining, st.passed, st.ours = true, rl.Limit, rl.Remaining, false, 1
 		st.serverReset, st.resetAt = rl.Reset, localReset(rl.Reset, resp.Header.Get("Date"), now)
