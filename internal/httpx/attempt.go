@@ -142,9 +142,9 @@ func (o Outcome) Retried() string {
 	switch o.Stop {
 	case StopRetriesExhausted:
 		if o.MaxRetries == 1 {
-			return fmt.Sprintf("The answer stayed the same over %s: the one retry allowed (max_retries) was made.", attempts)
+			return fmt.Sprintf("Each of %s failed: the one retry allowed (max_retries) was made.", attempts)
 		}
-		return fmt.Sprintf("The answer stayed the same over %s: all %d retries allowed (max_retries) were made.", attempts, o.MaxRetries)
+		return fmt.Sprintf("Each of %s failed: all %d retries allowed (max_retries) were made.", attempts, o.MaxRetries)
 	case StopRetriesOff:
 		return "No retry was made: retries are off (max_retries = 0)."
 	case StopNotRetryable:
@@ -153,7 +153,7 @@ func (o Outcome) Retried() string {
 		return fmt.Sprintf("No retry was made after %s: the server asked to wait %s, longer than the %s the provider waits.", attempts, o.Wait.Round(time.Second), o.MaxWait.Round(time.Second))
 	case StopDeadline:
 		return fmt.Sprintf("No retry was made after %s: waiting the %s the server asked for would pass the operation's deadline.", attempts, o.Wait.Round(time.Second))
-	case StopAnswered, StopCancelled:
+	case StopAnswered:
 		if o.Attempts > 1 {
 			return fmt.Sprintf("It was answered so after %s.", attempts)
 		}

@@ -123,7 +123,7 @@ func TestOutcomeReportsWhyRetriesStopped(t *testing.T) {
 	}{
 		{"answered", 404, nil, Options{MaxRetries: 3}, 1, StopAnswered, ""},
 		{"retries off", 503, nil, Options{MaxRetries: -1}, 1, StopRetriesOff, "retries are off"},
-		{"exhausted", 500, nil, Options{MaxRetries: 2}, 3, StopRetriesExhausted, "over 3 attempts: all 2 retries"},
+		{"exhausted", 500, nil, Options{MaxRetries: 2}, 3, StopRetriesExhausted, "Each of 3 attempts failed: all 2 retries"},
 		{"wait too long", 429, map[string]string{"Retry-After": "600"}, Options{MaxRetries: 3}, 1, StopWaitTooLong, "asked to wait 10m0s, longer than the 1m15s"},
 	}
 	for _, tc := range tests {

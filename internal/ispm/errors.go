@@ -180,7 +180,7 @@ func (e *APIError) hint() string {
 		}
 		return joinSentences("ISPM is rate limiting this token.", e.Outcome.Retried(), again)
 	case KindServer:
-		return joinSentences("ISPM failed to answer.", e.Outcome.Retried(), "Try again later.")
+		return joinSentences("ISPM answered with a server error.", e.Outcome.Retried(), "Try again later.")
 	case KindBadRequest:
 		return "This is a bug in the ISPM client; please report it with the request id."
 	}

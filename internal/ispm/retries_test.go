@@ -42,7 +42,7 @@ func TestErrorsSayWhatTheRetriesDid(t *testing.T) {
 			faults:     ispmsim.Faults{FailNext: 3, ErrorStatus: http.StatusBadGateway},
 			maxRetries: 2,
 			attempts:   3,
-			say:        "ISPM failed to answer. The answer stayed the same over 3 attempts: all 2 retries allowed (max_retries) were made. Try again later.",
+			say:        "ISPM answered with a server error. Each of 3 attempts failed: all 2 retries allowed (max_retries) were made. Try again later.",
 		},
 	}
 	for _, tc := range tests {

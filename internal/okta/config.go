@@ -335,9 +335,12 @@ func (o *Org) Stats() Stats {
 // org URL). A non-2xx answer is returned as an *APIError or *AuthError,
 // and the response body is then already closed.
 func (o *Org) get(ctx context.Context, ref string) (*http.Response, error) {
+	// The SDK's token request (OAuth) runs under the caller's context, not
+	// the one counting this call's attempts: it is not an attempt of ref.
+	callCtx := ctx
 	ctx, attempts := withAttempts(ctx)
 	o.reqMu.Lock()
-	o.callCtx = ctx
+	o.callCtx = callCtx
 	req, err := o.sdk.CloneRequestExecutor().NewRequest(http.MethodGet, ref, nil)
 	o.callCtx = nil
 	o.reqMu.Unlock()

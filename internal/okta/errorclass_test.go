@@ -50,6 +50,15 @@ func TestOktaErrorClassesAsUsersSeeThem(t *testing.T) {
 			connReq: 1,
 		},
 		{
+			name:    "a bare 403 claims no cause",
+			setup:   func(f *fakeOkta) { f.connections["0oaA"] = answer{403, ""} },
+			conn:    eligibility.ConnectionError,
+			result:  eligibility.Unverified,
+			say:     []string{"403", "does not say why", "admin role and scopes"},
+			notSay:  []string{transient, "other than the provider's credentials"},
+			connReq: 1,
+		},
+		{
 			name: "403 E0000148 (org state) on /features",
 			setup: func(f *fakeOkta) {
 				f.connections["0oaA"] = fixture(t, "spec-examples_connection_default_unknown_unsupported_app")

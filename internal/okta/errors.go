@@ -17,13 +17,15 @@ import (
 
 // Okta error codes the adapter acts on.
 const (
-	codeValidation     = "E0000001" // 400, e.g. provisioning not enabled on /features
-	codeAccessDenied   = "E0000006" // 403
-	codeNotFound       = "E0000007" // 404
-	codeInvalidToken   = "E0000011" // 401
-	codeProductMissing = "E0000015" // 401, product or feature not in the org
-	codeRateLimited    = "E0000047" // 429
-	codeInvalidSession = "E0000005" // 403, no or malformed Authorization header
+	codeValidation   = "E0000001" // 400, e.g. provisioning not enabled on /features
+	codeAccessDenied = "E0000006" // 403
+	// codeOrgStateRefused is a 403 for an operation the org's state refuses.
+	codeOrgStateRefused = "E0000148"
+	codeNotFound        = "E0000007" // 404
+	codeInvalidToken    = "E0000011" // 401
+	codeProductMissing  = "E0000015" // 401, product or feature not in the org
+	codeRateLimited     = "E0000047" // 429
+	codeInvalidSession  = "E0000005" // 403, no or malformed Authorization header
 )
 
 // APIError is an Okta answer that is not a success, or a request that got
@@ -84,7 +86,7 @@ func (e *APIError) Error() string {
 	case e.Status == http.StatusTooManyRequests:
 		b.WriteString(" Other clients share this bucket; lower okta_max_api_capacity or retry after the reset.")
 	case e.Status == http.StatusForbidden && e.Err == nil:
-		b.WriteString(" Okta refused this for a reason other than the provider's credentials (a feature the org has not enabled, or the org's state); other credentials would not change it.")
+		b.WriteString(forbiddenNote(e))
 	}
 	return b.String()
 }
@@ -205,6 +207,19 @@ func (o *Org) apiError(endpoint string, b bucket, resp *http.Response, attempts 
 			OAuth: o.oauth, ClientID: o.clientID, Scope: scope}
 	}
 	return e
+}
+
+// forbiddenNote explains a 403 that credentialsRefused did not take for a
+// credentials problem, claiming no more than Okta's answer says.
+func forbiddenNote(e *APIError) string {
+	switch {
+	case e.Code == codeOrgStateRefused || (e.Code == codeAccessDenied && e.Summary != ""):
+		// E0000006 here says a feature is not enabled (credentialsRefused).
+		return " Okta refused this for a reason other than the provider's credentials (a feature the org has not enabled, or the org's state); other credentials would not change it."
+	case e.Code == "":
+		return " The answer does not say why (no Okta error code): check the admin role and scopes of the provider's token or service app, and any proxy or firewall between Terraform and Okta."
+	}
+	return fmt.Sprintf(" Okta's error code %s is not one of its credentials errors; if it persists, check the org's settings, and the admin role and scopes of the provider's token or service app.", e.Code)
 }
 
 // credentialsRefused tells a 403 about the provider's credentials or their

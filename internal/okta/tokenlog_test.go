@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -70,4 +71,38 @@ func dump(lines []map[string]any) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// The OAuth token request is not an attempt of the call it serves: with
+// retries off, a listing answered 500 is reported as one attempt, even
+// when the provider had to fetch a token first.
+func TestTokenRequestIsNotCountedAsAnAttempt(t *testing.T) {
+	t.Parallel()
+	f := newFakeOkta(t)
+	f.oauth = &fakeOAuth{clientID: "0oaSERVICEAPP", keyID: "kid-1", pub: &rsaKey(t).PublicKey, accessToken: "access-token-abc"}
+	f.addApp(app("0oaA", "box", "ACTIVE", t1))
+	f.fault = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/api/v1/apps" {
+			return false
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"errorCode":"E0000009","errorSummary":"Internal Server Error"}`))
+		return true
+	}
+	key := pkcs8(t)
+	o := f.org(func(c *Config) {
+		c.APIToken, c.ClientID, c.PrivateKeyPEM, c.PrivateKeyID = "", "0oaSERVICEAPP", key, "kid-1"
+		c.MaxRetries = -1
+	})
+	facts, err := o.AppFacts(context.Background(), AppQuery{App: "box"})
+	reason := facts.Reason
+	if err != nil {
+		reason = err.Error()
+	}
+	if f.tokenCalls != 1 || f.count("GET /api/v1/apps") != 1 {
+		t.Fatalf("token requests %d, listing requests %d; want 1 and 1 (%v)", f.tokenCalls, f.count("GET /api/v1/apps"), f.counts)
+	}
+	if !strings.Contains(reason, "500") || strings.Contains(reason, "attempts") {
+		t.Errorf("the failure says %q; want the 500 with no count of attempts (one was made)", reason)
+	}
 }

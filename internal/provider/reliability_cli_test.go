@@ -310,7 +310,7 @@ func TestAccReliabilityISPMRateLimitStorm(t *testing.T) {
 	storm(100)
 	res = d.run("plan", "-input=false", "-no-color", "-var", "max_retries=1")
 	out := regexp.MustCompile(`\s+`).ReplaceAllString(res.stdout+res.stderr, " ")
-	if res.code == 0 || !regexp.MustCompile(`ISPM API GET /api/v1/\S+ answered 429 Too Many Requests: .*ISPM is rate limiting this token\. The answer stayed the same over 2 attempts: the one retry allowed \(max_retries\) was made\. Try again in 1s`).MatchString(out) {
+	if res.code == 0 || !regexp.MustCompile(`ISPM API GET /api/v1/\S+ answered 429 Too Many Requests: .*ISPM is rate limiting this token\. Each of 2 attempts failed: the one retry allowed \(max_retries\) was made\. Try again in 1s`).MatchString(out) {
 		t.Fatalf("want a failed plan naming ISPM's 429 and when to retry, got %s", res)
 	}
 	env.SB.ISPM().ClearFaults()
