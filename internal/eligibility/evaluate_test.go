@@ -128,6 +128,13 @@ func TestEvaluateInstanceRules(t *testing.T) {
 			want: map[CheckID]expect{P5Provisioning: pass(EvidenceOktaAPI, "UNKNOWN", "USER_PROVISIONING (ENABLED)")},
 		},
 		{
+			name: "a connection not asked after another instance's UNKNOWN says so, and passes on /features",
+			in: Input{App: "zoomus", Okta: oktaOf("zoomus", withProv(found(zoom), ProvisioningFacts{Connection: ConnectionSiblingUnknown, Features: FeaturesListed,
+				Listed: []ListedFeature{{Name: "USER_PROVISIONING", Status: "ENABLED"}}})), ISPM: connectedOrg},
+			id:   zoom.ID,
+			want: map[CheckID]expect{P5Provisioning: pass(EvidenceOktaAPI, "Another instance of this app answered UNKNOWN", "USER_PROVISIONING (ENABLED)")},
+		},
+		{
 			name: "UNKNOWN connection with provisioning features is inferred from the features",
 			in: Input{App: "okta_org2org", Okta: oktaOf("okta_org2org", withProv(found(org2orgPush), ProvisioningFacts{Connection: unknown})),
 				ISPM: connectedOrg},

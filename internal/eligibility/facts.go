@@ -129,9 +129,9 @@ const (
 	ConnectionNotFetched ConnectionAnswer = ""
 	ConnectionEnabled    ConnectionAnswer = "ENABLED"
 	ConnectionDisabled   ConnectionAnswer = "DISABLED"
-	// ConnectionStatusUnknown is Okta's 200 with status UNKNOWN, sent for
-	// apps whose provisioning API is not public: the state must come from
-	// elsewhere.
+	// ConnectionStatusUnknown is Okta's 200 with status UNKNOWN ("provisioning
+	// isn't supported by the app, or the authentication method is unknown"):
+	// the state must come from elsewhere.
 	ConnectionStatusUnknown ConnectionAnswer = "UNKNOWN"
 	// ConnectionNotFound is a 404 for the connection of an app object the
 	// listing holds: the connection resource is missing (or the app was
@@ -142,6 +142,11 @@ const (
 	// app is not one Okta's Application Connections API covers, so its
 	// provisioning state comes from GET /features alone.
 	ConnectionNotAsked ConnectionAnswer = "not asked"
+	// ConnectionSiblingUnknown is a connection not asked because another
+	// instance of the same app answered UNKNOWN in this run: its state
+	// comes from GET /features, and nothing may be said of what this
+	// instance's connection would have answered.
+	ConnectionSiblingUnknown ConnectionAnswer = "not asked: another instance answered UNKNOWN"
 	// ConnectionProductMissing is 401 E0000015: the org lacks the product.
 	ConnectionProductMissing ConnectionAnswer = "E0000015"
 	// ConnectionError is any other failure: transient (rate limited after

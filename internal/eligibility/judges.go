@@ -148,12 +148,15 @@ func (e *evaluator) p5(x *judging) Check {
 		c.AdminConsoleURL = ""
 	case p.Features == FeaturesListed:
 		c.Result = Pass
-		c.Message = fmt.Sprintf("Okta reports the provisioning connection of %s as UNKNOWN (its provisioning API is not public), and GET /features answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
+		c.Message = fmt.Sprintf("Okta reports the provisioning connection of %s as UNKNOWN (the app's provisioning authentication method is not known to Okta's connection API), and GET /features answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
 		if p.Connection == ConnectionNotAsked {
 			c.Message = fmt.Sprintf("Okta's provisioning-connection API covers only %s, so the provisioning state of %s was read from GET /features, which answered with %s%s; Okta answers that only when provisioning is enabled.", ConnectionAPIAppsText, s, listed(p.Listed), note)
 		}
 		if p.Connection == ConnectionNotFound {
 			c.Message = fmt.Sprintf("Okta answered 404 for the provisioning connection of %s, and GET /features answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
+		}
+		if p.Connection == ConnectionSiblingUnknown {
+			c.Message = fmt.Sprintf("Another instance of this app answered UNKNOWN on its provisioning connection, so the provisioning state of %s was read from GET /features, which answered with %s%s; Okta answers that only when provisioning is enabled.", s, listed(p.Listed), note)
 		}
 		c.AdminConsoleURL = ""
 	case p.Features == FeaturesNotEnabled:
@@ -173,7 +176,7 @@ func (e *evaluator) p5(x *judging) Check {
 		c.Remediation = []string{"Check the Provisioning tab in the Okta Admin Console: API integration must be enabled."}
 	case p.Connection == ConnectionStatusUnknown:
 		c.Result = Unverified
-		c.Message = fmt.Sprintf("Okta reports the provisioning connection of %s as UNKNOWN (its provisioning API is not public) and its app object lists no provisioning features.", s)
+		c.Message = fmt.Sprintf("Okta reports the provisioning connection of %s as UNKNOWN (the app's provisioning authentication method is not known to Okta's connection API) and its app object lists no provisioning features.", s)
 		c.Remediation = []string{"Check the Provisioning tab in the Okta Admin Console: API integration must be enabled."}
 	case !f.App.FeaturesKnown:
 		c.Result = Unverified
@@ -189,7 +192,7 @@ func (e *evaluator) p5(x *judging) Check {
 // about an app outside the connection API does not speak of a connection
 // request that was never sent.
 func asked(p ProvisioningFacts) string {
-	if p.Connection == ConnectionNotAsked {
+	if p.Connection == ConnectionNotAsked || p.Connection == ConnectionSiblingUnknown {
 		return "GET /features"
 	}
 	return "the provisioning endpoints"

@@ -274,9 +274,10 @@ func (o *Org) fetchProvisioning(ctx context.Context, id, app string) (eligibilit
 	var ae *APIError
 	switch {
 	case known:
-		// What this instance's connection would answer: the same facts as
-		// asking, without the request.
-		p.Connection = eligibility.ConnectionStatusUnknown
+		// Another instance's connection answered UNKNOWN: /features, which
+		// is exact, answers for this one without the connection request.
+		// Its own connection was not asked, and the facts say so.
+		p.Connection = eligibility.ConnectionSiblingUnknown
 	case err == nil:
 		switch strings.ToUpper(conn.Status) {
 		case "ENABLED":

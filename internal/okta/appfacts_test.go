@@ -210,7 +210,7 @@ func TestMinimalCalls(t *testing.T) {
 		{"0oaREADY", eligibility.AppFound, "", ""},
 		{"0oaENABLED", eligibility.AppFound, eligibility.ConnectionEnabled, ""},
 		{"0oaUNKNOWN", eligibility.AppFound, eligibility.ConnectionStatusUnknown, eligibility.FeaturesNotEnabled},
-		{"0oaUNKLIST", eligibility.AppFound, eligibility.ConnectionStatusUnknown, eligibility.FeaturesListed},
+		{"0oaUNKLIST", eligibility.AppFound, eligibility.ConnectionSiblingUnknown, eligibility.FeaturesListed},
 		{"0oaINACTIVE", eligibility.AppFound, eligibility.ConnectionDisabled, ""},
 		{"0oaOTHER", eligibility.AppFound, "", ""},
 		{"0oaMISSING", eligibility.AppNotFound, "", ""},

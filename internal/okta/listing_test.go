@@ -121,9 +121,10 @@ func TestDataSourcePlansMeetTheBound(t *testing.T) {
 }
 
 // TestUnknownConnectionIsAskedOncePerApp: for an app of Okta's connection
-// API whose connection answers UNKNOWN (a property of the app), the
-// instances asked about at once cost one connection request between them,
-// then one /features request each.
+// API whose connection answers UNKNOWN, the instances asked about at once
+// cost one connection request between them, then one /features request
+// each (/features is exact). Only the instance asked carries Okta's
+// UNKNOWN; the others say their connection was not asked.
 func TestUnknownConnectionIsAskedOncePerApp(t *testing.T) {
 	t.Parallel()
 	f := newFakeOkta(t)
@@ -143,10 +144,20 @@ func TestUnknownConnectionIsAskedOncePerApp(t *testing.T) {
 	if got := f.count(epFeat); got != n {
 		t.Errorf("%d features requests, want one per instance (%d)", got, n)
 	}
+	asked := 0
 	for _, in := range facts.Instances {
-		if p := in.Provisioning; p.Connection != eligibility.ConnectionStatusUnknown || p.Features != eligibility.FeaturesNotEnabled {
-			t.Errorf("%s: provisioning %+v, want UNKNOWN and 400 E0000001", in.ID, p)
+		p := in.Provisioning
+		if p.Connection == eligibility.ConnectionStatusUnknown {
+			asked++
+		} else if p.Connection != eligibility.ConnectionSiblingUnknown {
+			t.Errorf("%s: connection %q, want UNKNOWN (asked) or not asked", in.ID, p.Connection)
 		}
+		if p.Features != eligibility.FeaturesNotEnabled {
+			t.Errorf("%s: provisioning %+v, want 400 E0000001 from /features", in.ID, p)
+		}
+	}
+	if asked != 1 {
+		t.Errorf("%d instances carry Okta's UNKNOWN, want only the one asked", asked)
 	}
 }
 
