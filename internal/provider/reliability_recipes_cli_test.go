@@ -208,6 +208,15 @@ func TestAccReliabilityInterruptedWaitKeepsConnections(t *testing.T) {
 		t.FailNow()
 	}
 
+	// Still CONNECTING: the next plan says so for each, since nothing
+	// else (no taint, no diff) would show it.
+	out := oneLine(d.must(0, "plan", "-input=false", "-no-color"))
+	for _, ss := range env.acmeSources() {
+		if want := fmt.Sprintf("ISPM connection %s is CONNECTING", ss[0].ID); !strings.Contains(out, want) {
+			t.Fatalf("the plan after the interrupted apply does not say %q: %s", want, out)
+		}
+	}
+
 	// ISPM finishes connecting; the next plan reads it and changes nothing.
 	for _, ss := range env.acmeSources() {
 		connected := ispm.SourceConnected
@@ -216,7 +225,8 @@ func TestAccReliabilityInterruptedWaitKeepsConnections(t *testing.T) {
 		}
 	}
 	res := d.must(0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
-	if out := oneLine(res); strings.Contains(out, "ISPM console") || strings.Contains(out, "replaced") || strings.Contains(out, "already has a connection") {
+	if out := oneLine(res); strings.Contains(out, "ISPM console") || strings.Contains(out, "replaced") || strings.Contains(out, "already has a connection") ||
+		strings.Contains(out, "CONNECTING") {
 		t.Fatalf("the plan after the interrupted apply: %s", res)
 	}
 	if n := env.creates(); n != len(apps) {
@@ -293,5 +303,86 @@ func TestAccReliabilityFaultedAppliesConverge(t *testing.T) {
 	until("destroy", "-auto-approve", "-input=false", "-no-color")
 	if left := env.acmeSources(); len(left) != 0 {
 		t.Fatalf("destroy left %d sources", len(left))
+	}
+}
+
+// TestAccReliabilityFailedRefreshCheckHidesNoRegression: when the
+// refresh cannot check a connection's instances (ISPM's gallery answers
+// 503 to its read and to the catalog read it falls back on, and
+// max_retries = 0 sends each once), the plan that follows in
+// the same run checks them again and reports the regression it finds. The
+// refresh said only "cannot check"; the plan must not treat the regression
+// as already reported.
+func TestAccReliabilityFailedRefreshCheckHidesNoRegression(t *testing.T) {
+	t.Parallel()
+	d := newTFDir(t)
+	env := newAccEnv(t, withoutSources)
+	apps := env.installSpare(t, 1)
+	d.write(cliProviderBlock(env, "max_retries = 0") + connectionsHCL(env.Domain("acme"), apps))
+	d.must(0, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err := env.SB.Org("acme").Deactivate(apps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.SB.ISPM().SetFaults(ispmsim.Faults{Methods: []string{"GET"}, PathPrefix: "/api/v1/catalog", FailNext: 2}); err != nil {
+		t.Fatal(err)
+	}
+	res := d.must(0, "plan", "-input=false", "-no-color")
+	out := oneLine(res)
+	for _, want := range []string{
+		"Cannot check the connected instances' prerequisites",
+		fmt.Sprintf("Warning: Instance %s", apps[0].ID),
+		"no longer meets P4",
+	} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("the plan does not say %q\n%s", want, res)
+		}
+	}
+}
+
+// TestAccReliabilityModeChangeKeepsReadinessTrue: turning
+// prerequisite_checks off empties readiness, turning it back on fills it
+// at apply, and after each apply the drift recipe (plan -refresh-only
+// -detailed-exitcode) sees no change: readiness is what a refresh would
+// record, not the value from before the switch.
+func TestAccReliabilityModeChangeKeepsReadinessTrue(t *testing.T) {
+	t.Parallel()
+	d := newTFDir(t)
+	env := newAccEnv(t, withoutSources)
+	a := env.installSpare(t, 1)[0]
+	acme := env.Domain("acme")
+	readiness := func() string {
+		res := d.must(0, "show", "-json", "-no-color")
+		var doc struct {
+			Values struct {
+				RootModule struct {
+					Resources []struct {
+						Values struct {
+							Readiness []struct {
+								Status string `json:"status"`
+							} `json:"readiness"`
+						} `json:"values"`
+					} `json:"resources"`
+				} `json:"root_module"`
+			} `json:"values"`
+		}
+		if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil || len(doc.Values.RootModule.Resources) != 1 {
+			t.Fatalf("terraform show -json: %v\n%s", err, res)
+		}
+		var out []string
+		for _, r := range doc.Values.RootModule.Resources[0].Values.Readiness {
+			out = append(out, r.Status)
+		}
+		return strings.Join(out, ",")
+	}
+	recipe := []string{"plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color"}
+	for _, step := range []struct{ mode, want string }{{"enforce", "ready"}, {"off", ""}, {"enforce", "ready"}} {
+		d.write(cliProviderBlock(env) + connectionConfig(a.Key, acme, a.Key, []string{a.ID}, fmt.Sprintf("prerequisite_checks = %q", step.mode)))
+		d.must(0, "apply", "-auto-approve", "-input=false", "-no-color")
+		if got := readiness(); got != step.want {
+			t.Fatalf("prerequisite_checks = %q: readiness %q after apply, want %q", step.mode, got, step.want)
+		}
+		if out := oneLine(d.must(0, recipe...)); changedRe.MatchString(out) {
+			t.Fatalf("prerequisite_checks = %q: the recipe reports a change right after apply: %s", step.mode, out)
+		}
 	}
 }

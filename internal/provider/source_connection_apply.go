@@ -182,8 +182,8 @@ func (a *applyRun) settle(src *ispm.Source, trusted map[string]eligibility.Trust
 			// healthy connection to make it again: keep it, say what is
 			// not known, and let the next refresh read it.
 			a.diags.AddWarning("ISPM connection status not known yet",
-				fmt.Sprintf("ISPM created connection %s, but reading it back failed: %s Its status is not known yet. The connection "+
-					"is kept in the Terraform state (not tainted); the next plan or refresh reads it again.", src.ID, ensureSentence(lost.err.Error())))
+				fmt.Sprintf("ISPM %s connection %s, but reading it back failed: %s Its status is not known yet. The connection "+
+					"is kept in the Terraform state (not tainted); the next plan or refresh reads it again.", pastTense(a.op), src.ID, ensureSentence(lost.err.Error())))
 			werr = nil
 		}
 		var stopped *interruptedError
@@ -222,6 +222,14 @@ func (a *applyRun) recordReadiness() {
 		return
 	}
 	a.plan.Readiness = readinessValue(*a.checked, a.ids)
+}
+
+// pastTense is what ISPM did for op ("create" or "update").
+func pastTense(op string) string {
+	if op == "update" {
+		return "updated"
+	}
+	return "created"
 }
 
 // firstPause is the pause after the first read of a connecting source.
@@ -299,6 +307,21 @@ func waitTimeout(src *ispm.Source, timeout time.Duration, op string) error {
 }
 
 // addHealthWarning warns about a connection whose last test failed.
+// addStatusWarning warns at refresh about a connection that is not
+// CONNECTED: one kept in the state after Terraform was interrupted (or
+// lost its read) while ISPM was still connecting it, or one ISPM has not
+// finished since. Nothing else would show it: it is neither tainted nor
+// different from the configuration.
+func addStatusWarning(diags *diag.Diagnostics, src *ispm.Source) {
+	if src.Status == ispm.SourceConnected {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("status"), fmt.Sprintf("ISPM connection %s is %s", src.ID, src.Status),
+		fmt.Sprintf("ISPM has not finished connecting %s (status %s), so it ingests no identity data from it yet. ISPM usually "+
+			"connects a source within minutes; if the status stays %s across refreshes, open the source in the ISPM console to "+
+			"see why, or delete it there and apply again.", src.ID, src.Status, src.Status))
+}
+
 func addHealthWarning(diags *diag.Diagnostics, src *ispm.Source) {
 	if summary, detail, failed := healthFailure(src); failed {
 		diags.AddAttributeWarning(path.Root("health"), summary, detail)

@@ -109,8 +109,16 @@ func (p *planRun) resolve() bool {
 	}
 	p.stateIDs, _ = setStrings(p.ctx, p.state.InstanceIDs.SetValue)
 	if slices.Equal(p.ids, p.stateIDs) {
-		// Only Terraform-side settings changed: ISPM's values stay.
+		// Only Terraform-side settings changed: ISPM's values stay, and
+		// so does readiness unless prerequisite_checks turned it off
+		// (null) or on (checked again at apply).
 		p.plan.copyComputed(p.state)
+		switch {
+		case p.mode == ModeOff:
+			p.plan.Readiness = types.ListNull(readinessObjectType)
+		case p.state.Readiness.IsNull():
+			p.plan.Readiness = types.ListUnknown(readinessObjectType)
+		}
 		p.resp.Diagnostics.Append(p.resp.Plan.Set(p.ctx, &p.plan)...)
 	}
 	return true

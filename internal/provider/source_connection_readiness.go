@@ -35,7 +35,7 @@ var readinessAttrTypes = map[string]attr.Type{
 
 var readinessObjectType = types.ObjectType{AttrTypes: readinessAttrTypes}
 
-const readinessDescription = "The prerequisites of each connected instance, sorted by id, as the last refresh checked them live " +
+const readinessDescription = "The prerequisites of each connected instance, sorted by id, as the last refresh (or the apply that connected them) checked them live " +
 	"against Okta and ISPM (null while `prerequisite_checks` is `off`). `status` is `ready` (every prerequisite passes), " +
 	"`failing` (one fails: `failing` lists the prerequisites, `P1` to `P7`, that fail at the root, leaving out those that only " +
 	"follow from them) or `unverified` (none fails, but Okta or ISPM could not settle those listed in `unverified`). An instance " +
@@ -120,13 +120,14 @@ func (r *sourceConnectionResource) reportedByRead(sourceID string) bool {
 // of m (ids, sorted), through the same per-process evaluation the plan
 // uses (Okta's listing and answers are shared, so a plan after the refresh
 // asks Okta nothing more). It returns the readiness attribute and the
-// regression warnings; it never returns an error, since a refresh must not
-// fail for a check it could not make.
-func (r *sourceConnectionResource) connectedReadiness(ctx context.Context, m *sourceConnectionModel, ids []string, trusted privateGetter) (types.List, diag.Diagnostics) {
+// regression warnings, and whether it reached a verdict (false when the
+// checks could not be made, or are off); it never returns an error, since
+// a refresh must not fail for a check it could not make.
+func (r *sourceConnectionResource) connectedReadiness(ctx context.Context, m *sourceConnectionModel, ids []string, trusted privateGetter) (types.List, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	mode, _ := r.mode(*m)
 	if mode == ModeOff || len(ids) == 0 {
-		return types.ListNull(readinessObjectType), diags
+		return types.ListNull(readinessObjectType), false, diags
 	}
 	var lookupDiags diag.Diagnostics
 	t, ok := r.target(ctx, *m, orgKnown, &lookupDiags)
@@ -134,31 +135,34 @@ func (r *sourceConnectionResource) connectedReadiness(ctx context.Context, m *so
 		for _, d := range lookupDiags {
 			diags.AddWarning("Cannot check the connected instances' prerequisites: "+d.Summary(), d.Detail())
 		}
-		return readinessNotChecked(ids), diags
+		return readinessNotChecked(ids), false, diags
 	}
 	rd, err := r.data.evaluate(ctx, readinessQuery{Org: t, App: m.AppName.ValueString(), InstanceIDs: ids, Trusted: readTrusted(ctx, trusted)})
 	if err != nil {
 		diags.AddWarning("Cannot check the connected instances' prerequisites",
 			fmt.Sprintf("%s readiness records every instance of connection %s as unverified until a refresh can check them.",
 				ensureSentence(err.Error()), m.ID.ValueString()))
-		return readinessNotChecked(ids), diags
+		return readinessNotChecked(ids), false, diags
 	}
 	rep := checkReport{Verdict: rd.Verdict, Mode: mode, Existing: make(map[string]bool, len(ids)), SourceID: m.ID.ValueString()}
 	for _, id := range ids {
 		rep.Existing[id] = true
 	}
 	diags.Append(rep.diagnostics()...)
-	return readinessValue(rd.Verdict, ids), diags
+	return readinessValue(rd.Verdict, ids), true, diags
 }
 
 // readReadiness is Read's part: it records the connected instances'
-// readiness in m, warns about regressions, and notes that it did.
+// readiness in m, warns about regressions, and notes that it did. A
+// refresh that could not check them notes nothing, so the plan that
+// follows (which may reach Okta and ISPM) still reports what it finds.
 func (r *sourceConnectionResource) readReadiness(ctx context.Context, m *sourceConnectionModel, priv privateGetter, diags *diag.Diagnostics) {
 	ids, _ := setStrings(ctx, m.InstanceIDs.SetValue)
 	var d diag.Diagnostics
-	m.Readiness, d = r.connectedReadiness(ctx, m, ids, priv)
+	var checked bool
+	m.Readiness, checked, d = r.connectedReadiness(ctx, m, ids, priv)
 	diags.Append(d...)
-	if !m.Readiness.IsNull() {
+	if checked {
 		r.data.readReported.Store(m.ID.ValueString(), true)
 	}
 }

@@ -315,6 +315,7 @@ func (r *sourceConnectionResource) Read(ctx context.Context, req resource.ReadRe
 	ids := sourceInstanceIDs(src)
 	state.InstanceIDs = instanceIDSetOf(ids)
 	r.readReadiness(ctx, &state, req.Private, &resp.Diagnostics)
+	addStatusWarning(&resp.Diagnostics, src)
 	addHealthWarning(&resp.Diagnostics, src)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 
@@ -343,8 +344,18 @@ func (r *sourceConnectionResource) Update(ctx context.Context, req resource.Upda
 	old, _ := setStrings(ctx, state.InstanceIDs.SetValue)
 	if slices.Equal(ids, old) {
 		// Only the okta_org spelling, prerequisite_checks or timeouts
-		// changed: nothing to tell ISPM.
+		// changed: nothing to tell ISPM. Readiness is as planned: null
+		// when the checks were turned off, checked now when turned on.
+		planned := plan.Readiness
 		plan.copyComputed(&state)
+		switch {
+		case planned.IsNull():
+			plan.Readiness = planned
+		case planned.IsUnknown():
+			var d diag.Diagnostics
+			plan.Readiness, _, d = r.connectedReadiness(ctx, &plan, ids, req.Private)
+			resp.Diagnostics.Append(d...)
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.OktaOrgID.ValueString(), plan.AppName.ValueString())...)
 		return
@@ -421,6 +432,10 @@ func (r *sourceConnectionResource) ImportState(ctx context.Context, req resource
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), sourceID)...)
 		if err == nil {
+			// The org and app let the read that follows use the org's
+			// listing, and keep the identity should that read fail.
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("okta_org_id"), src.OktaOrgID)...)
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("app_name"), src.App)...)
 			resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, src.OktaOrgID, src.App)...)
 		}
 		return
