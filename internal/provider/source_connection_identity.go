@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -125,6 +126,8 @@ func (r *sourceConnectionResource) importOrgApp(ctx context.Context, orgRef, app
 		resp.Diagnostics.AddError("Cannot import the ISPM connection", fmt.Sprintf("Listing the ISPM connections of %s failed: %s", t.Domain, ensureSentence(err.Error())))
 		return
 	}
+	// ISPM's app filter is exact; a source of another app is never taken.
+	sources = slices.DeleteFunc(sources, func(s ispm.Source) bool { return s.App != app })
 	if len(sources) == 0 {
 		resp.Diagnostics.AddError("No such ISPM connection",
 			fmt.Sprintf("The Okta org %s has no ISPM connection for the app %q. Check the app's catalog key (the ispm_source_connections "+

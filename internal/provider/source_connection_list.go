@@ -143,6 +143,15 @@ func (l *sourceConnectionListResource) find(ctx context.Context, req list.ListRe
 		diags.AddError("Cannot list the ISPM connections", fmt.Sprintf("Listing the ISPM connections of %s failed: %s", t.Domain, ensureSentence(err.Error())))
 		return nil, "", diags
 	}
+	if len(sources) == 0 && app != "" {
+		// Nothing listed: say so when app_name is no gallery key (a typo
+		// would otherwise list nothing, silently). A connection whose app
+		// has left the gallery is still listed above.
+		if _, err := l.data.catalogEntry(ctx, app); err != nil {
+			addLookupError(&diags, err)
+			return nil, "", diags
+		}
+	}
 	return uniqueSources(sources), t.Domain, diags
 }
 

@@ -193,6 +193,10 @@ func TestProtocolSourceConnectionListBadFilters(t *testing.T) {
 	if n := e.SB.ISPM().RequestCounts()["GET /api/v1/sources"] - before; n != 0 {
 		t.Fatalf("bad filters sent %d listing(s) to ISPM", n)
 	}
+	// A well-formed app_name that is no gallery key lists nothing: it is
+	// named, with the key it may have meant, rather than an empty list.
+	_, diags := e.listed(e.list(listQuery{org: acme, app: "slak"}))
+	wantError(t, diags, "App not in the ISPM Sources Gallery", `"slak".*slack`)
 }
 
 // scaleApps adds n custom apps to acme, each with a ready instance in Okta

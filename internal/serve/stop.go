@@ -70,3 +70,7 @@ func (g *stopGuard) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataS
 func (g *stopGuard) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
 	return g.guardedServer.ImportResourceState(g.bound(ctx), req)
 }
+
+func (g *stopGuard) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return g.guardedServer.ListResource(g.bound(ctx), req)
+}

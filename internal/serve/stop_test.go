@@ -31,6 +31,11 @@ func (r *recording) ReadResource(ctx context.Context, _ *tfprotov6.ReadResourceR
 	return &tfprotov6.ReadResourceResponse{}, nil
 }
 
+func (r *recording) ListResource(ctx context.Context, _ *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	r.done["list"] = ctx.Err() != nil
+	return &tfprotov6.ListResourceServerStream{}, nil
+}
+
 // A call Terraform dispatches after it stopped the provider starts with a
 // cancelled context; calls before the stop do not.
 func TestCallsAfterAStopStartCancelled(t *testing.T) {
@@ -49,7 +54,8 @@ func TestCallsAfterAStopStartCancelled(t *testing.T) {
 	}
 	_, _ = g.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{})
 	_, _ = g.ReadResource(ctx, &tfprotov6.ReadResourceRequest{})
-	if !rec.done["apply"] || !rec.done["read"] {
+	_, _ = g.ListResource(ctx, &tfprotov6.ListResourceRequest{})
+	if !rec.done["apply"] || !rec.done["read"] || !rec.done["list"] {
 		t.Fatalf("after the stop, contexts done: %v; want every call cancelled", rec.done)
 	}
 }
