@@ -142,6 +142,10 @@ func (f *Facts) Source(ctx context.Context, orgID, id string) (*Source, error) {
 // org was refreshed as a whole.
 func (f *Facts) ForgetOrg(orgID string) {
 	f.gallery.Forget(orgID)
+	// The catalog may have been built from this org's gallery (a custom
+	// app ISPM has just detected is in the new one); built again, it
+	// costs no request beyond the galleries read anyway.
+	f.catalog.Forget()
 	f.sources.Forget(orgID)
 	inOrg := func(k OrgApp) bool { return k.OrgID == orgID }
 	f.refreshed.ForgetFunc(inOrg)

@@ -121,3 +121,39 @@ func TestFactsSubmitWithRefresh(t *testing.T) {
 		})
 	}
 }
+
+// detectingISPM's gallery gains a custom app once ISPM has detected it.
+type detectingISPM struct {
+	Client
+	detected bool
+}
+
+func (c *detectingISPM) ListOrgs(context.Context) ([]Org, error) {
+	return []Org{{ID: "org1", ConnectionState: OrgConnected}}, nil
+}
+
+func (c *detectingISPM) ListCatalog(context.Context, CatalogFilter) ([]CatalogEntry, error) {
+	entries := []CatalogEntry{{Key: "slack", OrgStatus: &AppStatus{App: "slack", Status: StatusAvailable}}}
+	if c.detected {
+		entries = append(entries, CatalogEntry{Key: "acme_hr_1", PoweredBy: PoweredByCustom, OrgStatus: &AppStatus{App: "acme_hr_1", Status: StatusAvailable}})
+	}
+	return entries, nil
+}
+
+// TestForgetOrgForgetsTheCatalog: the catalog is built from a connected
+// org's gallery; after that org is refreshed, the catalog shows what the
+// new gallery shows (a custom app just detected).
+func TestForgetOrgForgetsTheCatalog(t *testing.T) {
+	t.Parallel()
+	c := &detectingISPM{}
+	f := NewFacts(c)
+	ctx := context.Background()
+	if cat, err := f.Catalog(ctx); err != nil || len(cat) != 1 {
+		t.Fatalf("catalog before: %v %v", cat, err)
+	}
+	c.detected = true
+	f.ForgetOrg("org1")
+	if cat, err := f.Catalog(ctx); err != nil || cat["acme_hr_1"].Key != "acme_hr_1" {
+		t.Fatalf("after the org's refresh the catalog is %v (%v); want the detected custom app in it", cat, err)
+	}
+}

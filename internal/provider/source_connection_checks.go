@@ -214,17 +214,55 @@ func (o *overflow) diagnostic(v eligibility.Verdict, errorsOnly bool) (diag.Diag
 // from Okta in this run although the provider holds Okta credentials for the
 // org: a plan must never look verified by Okta when it was not.
 func addNotFromOkta(diags *diag.Diagnostics, v eligibility.Verdict, p path.Path) {
+	var n notFromOkta
+	n.add(diags, v, p)
+	n.flush(diags, p)
+}
+
+// notFromOkta gathers the not-from-Okta warnings of one or more verdicts
+// (a gallery judges every app): the first detailedInstances instances get
+// their own warning, the rest one count.
+type notFromOkta struct {
+	detailed int
+	more     []string // "id (app in domain)"
+}
+
+func (n *notFromOkta) add(diags *diag.Diagnostics, v eligibility.Verdict, p path.Path) {
 	for _, iv := range v.Instances {
 		if iv.NotFromOkta == nil {
 			continue
 		}
-		summary, detail := notFromOktaText(iv, v.OrgDomain)
-		if p.Equal(path.Empty()) {
-			diags.AddWarning(summary, detail)
+		if n.detailed == detailedInstances {
+			n.more = append(n.more, fmt.Sprintf("%s (%s in %s)", iv.ID, v.App, v.OrgDomain))
 			continue
 		}
-		diags.AddAttributeWarning(p, summary, detail)
+		n.detailed++
+		summary, detail := notFromOktaText(iv, v.OrgDomain)
+		addWarningAt(diags, p, summary, detail)
 	}
+}
+
+// flush adds the one warning for the instances past the detailed ones.
+func (n *notFromOkta) flush(diags *diag.Diagnostics, p path.Path) {
+	if len(n.more) == 0 {
+		return
+	}
+	named := strings.Join(n.more[:min(len(n.more), namedInOverflow)], ", ")
+	if rest := len(n.more) - namedInOverflow; rest > 0 {
+		named += fmt.Sprintf(" and %d more", rest)
+	}
+	addWarningAt(diags, p, fmt.Sprintf("%d more instances: Okta did not verify their prerequisites in this run", len(n.more)),
+		fmt.Sprintf("As for the %d instances above, the verdicts on P3–P6 of %s rest on ISPM's or an earlier check's word, not Okta's. "+
+			"Each instance's checks (the instances attribute) name the evidence used. The next plan asks Okta again.", n.detailed, named))
+	n.more = nil
+}
+
+func addWarningAt(diags *diag.Diagnostics, p path.Path, summary, detail string) {
+	if p.Equal(path.Empty()) {
+		diags.AddWarning(summary, detail)
+		return
+	}
+	diags.AddAttributeWarning(p, summary, detail)
 }
 
 // notFromOktaText is the warning for an instance whose P3–P6 verdict did

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -386,5 +387,44 @@ func TestWaitConnected(t *testing.T) {
 	src, err = waitConnected(context.Background(), f, connecting, time.Millisecond, time.Hour, "create")
 	if err == nil || f.getCalls != 1 || src.Status != "PAUSED" || !strings.Contains(err.Error(), `"PAUSED"`) || !strings.Contains(err.Error(), "marked tainted") {
 		t.Fatalf("an unknown state: got %+v, %v after %d reads", src, err, f.getCalls)
+	}
+}
+
+// TestNotFromOktaWarningsAreCapped: the first detailedInstances instances
+// whose verdict did not come from Okta get a warning each, the rest one
+// count naming a few of them, across every verdict of a gallery.
+func TestNotFromOktaWarningsAreCapped(t *testing.T) {
+	t.Parallel()
+	verdict := func(app string, n int) eligibility.Verdict {
+		v := eligibility.Verdict{App: app, OrgDomain: "acme.okta.com"}
+		for i := range n {
+			v.Instances = append(v.Instances, eligibility.InstanceVerdict{ID: fmt.Sprintf("0oa%s%03d", app, i),
+				NotFromOkta: &eligibility.Substitute{Reason: "Okta answered 503.", Evidence: "ISPM's word"}})
+		}
+		v.Instances = append(v.Instances, eligibility.InstanceVerdict{ID: "0oaFROMOKTA"})
+		return v
+	}
+	var diags diag.Diagnostics
+	var n notFromOkta
+	n.add(&diags, verdict("slack", 15), path.Empty())
+	n.add(&diags, verdict("zoomus", 15), path.Empty())
+	n.flush(&diags, path.Empty())
+	if got := diags.WarningsCount(); got != detailedInstances+1 {
+		t.Fatalf("%d warnings for 30 instances, want %d detailed and one count", got, detailedInstances)
+	}
+	last := diags[len(diags)-1]
+	if !strings.HasPrefix(last.Summary(), "10 more instances: Okta did not verify") || !strings.Contains(last.Detail(), "0oazoomus005 (zoomus in acme.okta.com)") ||
+		!strings.Contains(last.Detail(), "and 5 more") {
+		t.Errorf("the count: %s: %s", last.Summary(), last.Detail())
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Summary()+d.Detail(), "0oaFROMOKTA") {
+			t.Errorf("an instance Okta answered for is warned about: %s", d.Summary())
+		}
+	}
+	diags = nil
+	addNotFromOkta(&diags, verdict("slack", 3), path.Empty())
+	if got := diags.WarningsCount(); got != 3 {
+		t.Errorf("3 instances: %d warnings, want 3 and no count", got)
 	}
 }

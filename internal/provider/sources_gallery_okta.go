@@ -61,6 +61,8 @@ func (d *sourcesGalleryDataSource) fromOkta(ctx context.Context, m sourcesGaller
 		}
 	}
 	ready := map[string][]string{}
+	var notOkta notFromOkta
+	defer notOkta.flush(diags, path.Empty())
 	for _, key := range slices.Sorted(maps.Keys(entries)) {
 		e := entries[key]
 		if !installed[strings.ToLower(key)] {
@@ -73,7 +75,7 @@ func (d *sourcesGalleryDataSource) fromOkta(ctx context.Context, m sourcesGaller
 			diags.AddError("Cannot check the prerequisites", fmt.Sprintf("Judging %s in %s failed: %s", key, t.Domain, ensureSentence(err.Error())))
 			return nil, nil, false
 		}
-		addNotFromOkta(diags, r.Verdict, path.Empty())
+		notOkta.add(diags, r.Verdict, path.Empty())
 		e.OrgStatus = oktaStatus(r.Verdict)
 		if e.DisplayName == key && len(r.Verdict.Instances) > 0 && r.Verdict.Instances[0].Label != "" {
 			e.DisplayName = r.Verdict.Instances[0].Label // a custom app is known by its label
