@@ -16,6 +16,7 @@ import (
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/httpx"
+	"github.com/ispm-community/terraform-provider-ispm/internal/ispm"
 )
 
 // Environment variables read when the configuration leaves a value out.
@@ -238,7 +239,7 @@ func resolveOktaOrg(i int, b oktaOrgModel, useEnv bool, env envFunc) (oktaOrgCon
 	case orgURL == "" && !oktaOrgName.MatchString(name):
 		diags.AddAttributeError(at.AtName("org_name"), "Invalid Okta org name",
 			fmt.Sprintf("%q is not an Okta org name: the org name is the first part of the org's domain, letters, digits and hyphens "+
-				"only (acme for acme.okta.com). To give the whole address, set org_url = \"https://%s\" instead.", name, strings.Trim(name, "/.")))
+				"only (acme for acme.okta.com). To give the whole address, set org_url = \"https://%s\" instead.", name, strings.Trim(ispm.NormalizeDomain(name), ".")))
 		return org, diags
 	case orgURL == "":
 		if base == "" {

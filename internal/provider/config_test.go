@@ -159,6 +159,9 @@ func TestResolveConfigErrors(t *testing.T) {
 		{name: "org name that is a domain", mutate: func(m *providerModel) {
 			m.OktaOrgs = []oktaOrgModel{{OrgName: types.StringValue("acme.okta.com"), APIToken: types.StringValue("t")}}
 		}, path: "okta_org[0].org_name", want: []string{`"acme.okta.com"`, `org_url = "https://acme.okta.com"`}},
+		{name: "org name that is a URL", mutate: func(m *providerModel) {
+			m.OktaOrgs = []oktaOrgModel{{OrgName: types.StringValue("https://acme.okta.com/"), APIToken: types.StringValue("t")}}
+		}, path: "okta_org[0].org_name", want: []string{`"https://acme.okta.com/"`, `set org_url = "https://acme.okta.com" instead`}},
 		{name: "org name from env that is a domain", env: map[string]string{EnvOktaOrgName: "acme.okta.com", EnvOktaAPIToken: "t"}, mutate: func(m *providerModel) {
 			m.OktaOrgs = nil
 		}, path: "okta_org[0].org_name", want: []string{`"acme.okta.com"`}},
