@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
-# Renders docs/ with tfplugindocs (a go.mod tool; offline: it uses the local
-# Terraform CLI, never downloads one) from the provider's schema, templates/
-# and examples/.
+# Renders docs/ with tfplugindocs (a go.mod tool) from the provider's own
+# schema (internal/docschema), templates/ and examples/. Given the schema,
+# tfplugindocs runs no Terraform CLI and downloads nothing.
 #   scripts/docs.sh generate   rewrite docs/
 #   scripts/docs.sh check      fail when docs/ differs from what the code renders
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tf=$(scripts/terraform-path.sh)
-export PATH="$(dirname "$tf"):$PATH"
-# tfplugindocs runs terraform itself: keep the user's CLI configuration and
-# logging out of it.
+# Keep any Terraform the tool might start away from the user's CLI
+# configuration and logging.
 export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
 unset TF_LOG TF_LOG_PATH
 
-# The schema comes from the provider itself (internal/docschema): the local
-# CLI would leave out what it does not know yet (resource identity needs
+# The schema comes from the provider itself: a CLI's providers schema -json
+# would leave out what it does not know yet (resource identity needs
 # Terraform 1.12, list resources 1.14).
 render() {
 	local schema
