@@ -212,8 +212,11 @@ func (t *Transport) attemptRequest(req *http.Request, attempt int) (*http.Reques
 		// Without GetBody, net/http's Transport never replays a request
 		// with a body by itself (it does so silently, on a reused
 		// connection that breaks, for any request carrying an
-		// Idempotency-Key): every resend is this loop's, counted and
-		// bounded by MaxRetries.
+		// Idempotency-Key): every resend of a body is this loop's,
+		// counted and bounded by MaxRetries. A bodiless GET may still be
+		// resent once by net/http when its reused connection breaks
+		// before an answer; reads are safe to repeat, and that resend is
+		// not counted.
 		r.GetBody = nil
 	}
 	if t.o.UserAgent != "" && r.Header.Get("User-Agent") == "" {
