@@ -76,30 +76,28 @@ func (r *runner) floorCompare(ctx context.Context, sb *sandbox.Sandbox, c ispmCo
 	fr := FloorRound{Step: step}
 	defer func() { r.floor.Steps = append(r.floor.Steps, fr) }()
 	org := sb.Org(r.org.Params.Name)
-	for round := range r.opts.FloorRounds {
-		for _, ours := range []bool{round%2 == 0, round%2 != 0} {
-			tf, dir, label := r.floorTF, fdir, "floor"
-			if ours {
-				org.ResetRateLimitWindows()
-				tf, dir, label = r.tf, c.dir, "ours"
-			}
-			res := tf.run(ctx, dir, filepath.Join(c.dir, fmt.Sprintf("floor-round-%s-%s-%d.log", step, label, round)), "plan")
-			s := FloorSample{WallSeconds: res.Wall.Seconds(), TerraformCPUSeconds: res.TerraformCPU.Seconds(),
-				ProviderCPUSeconds: res.ProviderCPU.Seconds(), OK: res.Err == nil}
-			if ours {
-				fr.Ours = append(fr.Ours, s)
-			} else {
-				fr.Floor = append(fr.Floor, s)
-			}
-			r.done++
-			fmt.Fprintf(r.progress, "[%d/%d] N=%-3d floor round %d %-12s %-5s %7.1fs  cpu tf %.2fs provider %.2fs\n", r.done, r.total, c.n, round+1,
-				step, label, s.WallSeconds, s.TerraformCPUSeconds, s.ProviderCPUSeconds)
-			if res.Err != nil {
-				return fmt.Errorf("floor round %d (%s, %s): %w", round+1, step, label, res.Err)
-			}
+	return alternating(ctx, r.opts.FloorRounds, func(round int, ours bool) error {
+		tf, dir, label := r.floorTF, fdir, "floor"
+		if ours {
+			org.ResetRateLimitWindows()
+			tf, dir, label = r.tf, c.dir, "ours"
 		}
-	}
-	return ctx.Err()
+		res := tf.run(ctx, dir, filepath.Join(c.dir, fmt.Sprintf("floor-round-%s-%s-%d.log", step, label, round)), "plan")
+		s := FloorSample{WallSeconds: res.Wall.Seconds(), TerraformCPUSeconds: res.TerraformCPU.Seconds(),
+			ProviderCPUSeconds: res.ProviderCPU.Seconds(), OK: res.Err == nil}
+		if ours {
+			fr.Ours = append(fr.Ours, s)
+		} else {
+			fr.Floor = append(fr.Floor, s)
+		}
+		r.done++
+		fmt.Fprintf(r.progress, "[%d/%d] N=%-3d floor round %d %-12s %-5s %7.1fs  cpu tf %.2fs provider %.2fs\n", r.done, r.total, c.n, round+1,
+			step, label, s.WallSeconds, s.TerraformCPUSeconds, s.ProviderCPUSeconds)
+		if res.Err != nil {
+			return fmt.Errorf("floor round %d (%s, %s): %w", round+1, step, label, res.Err)
+		}
+		return nil
+	})
 }
 
 // floorMedians are the medians of one side of a FloorRound: wall time

@@ -69,30 +69,42 @@ func (r *runner) memoryCompare(ctx context.Context, sb *sandbox.Sandbox, c ispmC
 	}
 	mc := &MemoryCompare{N: c.n, Profile: c.profile, SoftLimitBytes: serve.SoftMemoryLimit}
 	org := sb.Org(r.org.Params.Name)
-	for round := range r.opts.MemoryRounds {
-		for _, limited := range []bool{round%2 == 0, round%2 != 0} {
-			org.ResetRateLimitWindows()
-			tf, label := r.tf, "with-limit"
-			if !limited {
-				tf, label = without, "without-limit"
-			}
-			res := tf.run(ctx, c.dir, filepath.Join(c.dir, fmt.Sprintf("memory-%s-%d.log", label, round)), "plan")
-			s := MemorySample{WallSeconds: res.Wall.Seconds(), ProviderCPUSeconds: res.ProviderCPU.Seconds(), ProviderPeakRSSBytes: res.PeakRSS,
-				ProviderProcesses: res.ProviderProcs, OK: res.Err == nil}
-			if limited {
-				mc.WithLimit = append(mc.WithLimit, s)
-			} else {
-				mc.WithoutLimit = append(mc.WithoutLimit, s)
-			}
-			r.done++
-			fmt.Fprintf(r.progress, "[%d/%d] N=%-3d memory round %d %-13s %7.1fs  peak %s  provider cpu %.2fs\n", r.done, r.total, c.n, round+1,
-				label, s.WallSeconds, mb(s.ProviderPeakRSSBytes), s.ProviderCPUSeconds)
-			if res.Err != nil {
-				return mc, fmt.Errorf("memory round %d (%s): %w", round+1, label, res.Err)
+	return mc, alternating(ctx, r.opts.MemoryRounds, func(round int, limited bool) error {
+		org.ResetRateLimitWindows()
+		tf, label := r.tf, "with-limit"
+		if !limited {
+			tf, label = without, "without-limit"
+		}
+		res := tf.run(ctx, c.dir, filepath.Join(c.dir, fmt.Sprintf("memory-%s-%d.log", label, round)), "plan")
+		s := MemorySample{WallSeconds: res.Wall.Seconds(), ProviderCPUSeconds: res.ProviderCPU.Seconds(), ProviderPeakRSSBytes: res.PeakRSS,
+			ProviderProcesses: res.ProviderProcs, OK: res.Err == nil}
+		if limited {
+			mc.WithLimit = append(mc.WithLimit, s)
+		} else {
+			mc.WithoutLimit = append(mc.WithoutLimit, s)
+		}
+		r.done++
+		fmt.Fprintf(r.progress, "[%d/%d] N=%-3d memory round %d %-13s %7.1fs  peak %s  provider cpu %.2fs\n", r.done, r.total, c.n, round+1,
+			label, s.WallSeconds, mb(s.ProviderPeakRSSBytes), s.ProviderCPUSeconds)
+		if res.Err != nil {
+			return fmt.Errorf("memory round %d (%s): %w", round+1, label, res.Err)
+		}
+		return nil
+	})
+}
+
+// alternating runs rounds of two sides, side(round, true) first in even
+// rounds and second in odd ones, so that the machine's load weighs on
+// both alike; it stops at the first error.
+func alternating(ctx context.Context, rounds int, side func(round int, first bool) error) error {
+	for round := range rounds {
+		for _, first := range []bool{round%2 == 0, round%2 != 0} {
+			if err := side(round, first); err != nil {
+				return err
 			}
 		}
 	}
-	return mc, ctx.Err()
+	return ctx.Err()
 }
 
 func median(xs []float64) float64 {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -209,5 +212,30 @@ func TestWorkspaceConnectionsWrap(t *testing.T) {
 	cfg := concurrentConfig(target{OrgRef: "bigcorp.okta.com"}, w0, 3)
 	if strings.Count(cfg, "resource \"ispm_source_connection\"") != 10 || strings.Count(cfg, "data \"ispm_app_eligibility\"") != 3 || strings.Count(cfg, "provider \"ispm\"") != 1 {
 		t.Errorf("workspace configuration:\n%s", cfg)
+	}
+}
+
+// TestAlternatingRounds: each round runs both sides, the first side first
+// in even rounds and second in odd ones; an error stops the rounds.
+func TestAlternatingRounds(t *testing.T) {
+	t.Parallel()
+	var got []string
+	err := alternating(context.Background(), 3, func(round int, first bool) error {
+		got = append(got, fmt.Sprintf("%d%v", round, first))
+		return nil
+	})
+	if want := "0true 0false 1false 1true 2true 2false"; err != nil || strings.Join(got, " ") != want {
+		t.Fatalf("order %q (%v), want %q", strings.Join(got, " "), err, want)
+	}
+	got = nil
+	stop := errors.New("failed")
+	if err := alternating(context.Background(), 3, func(round int, first bool) error {
+		got = append(got, fmt.Sprintf("%d%v", round, first))
+		if round == 1 {
+			return stop
+		}
+		return nil
+	}); !errors.Is(err, stop) || len(got) != 3 {
+		t.Fatalf("after an error: %v, ran %v", err, got)
 	}
 }
