@@ -188,7 +188,11 @@ func finish(rep *Report) {
 
 // isOurs tells the provider's own runs from the baseline and the floor.
 func isOurs(r RunResult) bool {
-	return r.Config == ConfigResources || r.Config == ConfigDataSources || r.Config == ConfigCombined
+	switch r.Config {
+	case ConfigResources, ConfigDataSources, ConfigCombined, ConfigOktaDataSources, ConfigOktaGallery:
+		return true
+	}
+	return false
 }
 
 func isPlan(step string) bool { return step == StepPlanFresh || step == StepPlanApplied }

@@ -9,23 +9,25 @@ import (
 	"testing"
 )
 
+// countsOf is the sandbox's counts of a command's Okta requests.
+func countsOf(list, conn, feat, groups, r429 int64) OktaCounts {
+	c := OktaCounts{ByEndpoint: map[string]int64{}, ByBucket: map[string]int64{}, RateLimited: r429}
+	for ep, n := range map[string]int64{
+		"GET /api/v1/apps": list, "GET /api/v1/apps/{id}/connections/default": conn,
+		"GET /api/v1/apps/{id}/features": feat, "GET /api/v1/groups": groups,
+	} {
+		if n > 0 {
+			c.ByEndpoint[ep] = n
+			c.ByBucket[bucketOf(ep)] += n
+			c.Total += n
+		}
+	}
+	return c
+}
+
 // sampleReport is a small benchmark outcome: a baseline and one profile's
 // runs at N = 500, with counts as the sandbox reports them.
 func sampleReport() *Report {
-	okta := func(list, conn, feat, groups, r429 int64) OktaCounts {
-		c := OktaCounts{ByEndpoint: map[string]int64{}, ByBucket: map[string]int64{}, RateLimited: r429}
-		for ep, n := range map[string]int64{
-			"GET /api/v1/apps": list, "GET /api/v1/apps/{id}/connections/default": conn,
-			"GET /api/v1/apps/{id}/features": feat, "GET /api/v1/groups": groups,
-		} {
-			if n > 0 {
-				c.ByEndpoint[ep] = n
-				c.ByBucket[bucketOf(ep)] += n
-				c.Total += n
-			}
-		}
-		return c
-	}
 	return &Report{
 		Date:    "2026-11-27",
 		Machine: Machine{GOOS: "linux", GOARCH: "amd64", CPUs: 2, Go: "go1.26", Terraform: "Terraform v1.11.4"},
@@ -36,12 +38,12 @@ func sampleReport() *Report {
 			{Config: ConfigBaseline, N: 500, Step: StepPlanApplied, OK: true, WallSeconds: 2.5},
 			{Config: ConfigFloor, N: 500, Step: StepPlanApplied, OK: true, WallSeconds: 5, ProviderPeakRSSBytes: 90 << 20},
 			{Profile: ProfileRealistic, N: 500, Config: ConfigResources, Step: StepPlanFresh, OK: true, WallSeconds: 2.8,
-				Okta: okta(25, 0, 0, 0, 0), ProviderPeakRSSBytes: 60 << 20, ProviderProcesses: 3,
+				Okta: countsOf(25, 0, 0, 0, 0), ProviderPeakRSSBytes: 60 << 20, ProviderProcesses: 3,
 				Bound:       &Bound{ListingPages: 25, Max: 25, Actual: 25, Met: true},
 				PerResource: &PerResource{References: 500, Instances: 560, ListingApps: 12500, ChainApps: 700, ChainAppGet: 560, ChainGroups: 560, OursApps: 25}},
-			{Profile: ProfileRealistic, N: 500, Config: ConfigResources, Step: StepApply, OK: true, WallSeconds: 30, Okta: okta(50, 0, 0, 0, 0)},
+			{Profile: ProfileRealistic, N: 500, Config: ConfigResources, Step: StepApply, OK: true, WallSeconds: 30, Okta: countsOf(50, 0, 0, 0, 0)},
 			{Profile: ProfileRealistic, N: 500, Config: ConfigResources, Step: StepPlanApplied, OK: true, WallSeconds: 8.5,
-				Okta: okta(25, 4, 2, 1, 2), ProviderPeakRSSBytes: 120 << 20,
+				Okta: countsOf(25, 4, 2, 1, 2), ProviderPeakRSSBytes: 120 << 20,
 				Bound: &Bound{ListingPages: 25, UnansweredInstances: 4, MinimalCalls: 6, GroupPages: 1, Max: 30, Actual: 32}},
 		},
 	}
@@ -221,5 +223,24 @@ func TestJudgeComparesCombinedWithDataSources(t *testing.T) {
 	finish(rep)
 	if tg := rep.Targets[0]; tg.Status != TargetMissed || !strings.Contains(tg.Detail, "102 requests, more than the 77 of its data sources alone") {
 		t.Errorf("a combined plan that costs more: %+v", tg)
+	}
+}
+
+// TestOktaOnlyPlansAreJudged: the -okta-only configurations' plans count
+// for the request bound and the 429 target like the others.
+func TestOktaOnlyPlansAreJudged(t *testing.T) {
+	t.Parallel()
+	rep := &Report{Org: OrgSummary{Params: DefaultOrgParams(), ListingPages: 25}, Runs: []RunResult{
+		{Profile: ProfileRealistic, N: 1, Config: ConfigOktaGallery, Step: StepPlanFresh, OK: true, WallSeconds: 63,
+			Okta: countsOf(25, 25, 26, 2, 0), Bound: &Bound{ListingPages: 25, UnansweredInstances: 51, GroupPages: 2, Max: 78, Actual: 78, Met: true}},
+		{Profile: ProfileRealistic, N: 1, Config: ConfigOktaDataSources, Step: StepPlanFresh, OK: true, WallSeconds: 0.6,
+			Okta: countsOf(2, 8, 0, 2, 0), Bound: &Bound{ListingPages: 25, FilteredListings: 1, UnansweredInstances: 8, GroupPages: 2, Max: 36, Actual: 12, Met: true}},
+	}}
+	finish(rep)
+	if tg := statusOf(t, rep.Targets, "Okta requests per plan"); tg.Status != TargetMet || !strings.Contains(tg.Detail, "2 plans") {
+		t.Errorf("bound target: %+v", tg)
+	}
+	if tg := statusOf(t, rep.Targets, "zero 429s"); tg.Status != TargetMet {
+		t.Errorf("429 target: %+v", tg)
 	}
 }
