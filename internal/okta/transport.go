@@ -101,8 +101,8 @@ func withAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
 
 // pacer is the innermost RoundTripper: it sees every attempt the retrying
 // transport above it makes (not a resend net/http makes by itself of a
-// bodiless GET whose reused connection broke), counts requests per endpoint, bounds the
-// number in flight, and keeps each bucket within the configured share of
+// bodiless GET whose reused connection broke), counts requests per
+// endpoint, bounds the number in flight, and keeps each bucket within the configured share of
 // its limit by waiting for the bucket's reset before sending a request
 // that would eat into the share left to others. It slows down before a
 // 429 rather than after one.

@@ -306,7 +306,6 @@ func waitTimeout(src *ispm.Source, timeout time.Duration, op string) error {
 		src.ID, src.Status, op, timeout, op)
 }
 
-// addHealthWarning warns about a connection whose last test failed.
 // addStatusWarning warns at refresh about a connection that is not
 // CONNECTED: one kept in the state after Terraform was interrupted (or
 // lost its read) while ISPM was still connecting it, or one ISPM has not
@@ -322,6 +321,7 @@ func addStatusWarning(diags *diag.Diagnostics, src *ispm.Source) {
 			"see why, or delete it there and apply again.", src.ID, src.Status, src.Status))
 }
 
+// addHealthWarning warns about a connection whose last test failed.
 func addHealthWarning(diags *diag.Diagnostics, src *ispm.Source) {
 	if summary, detail, failed := healthFailure(src); failed {
 		diags.AddAttributeWarning(path.Root("health"), summary, detail)
