@@ -92,7 +92,7 @@ func (r checkReport) diagnostics() diag.Diagnostics {
 			shown++
 			continue
 		}
-		rest.add(iv.ID, fs, r.ErrorsOnly)
+		rest.add(iv.ID, fs)
 	}
 	if d, ok := rest.diagnostic(r.Verdict, r.ErrorsOnly); ok {
 		diags.Append(d)
@@ -157,15 +157,14 @@ type overflow struct {
 	ids       map[string][]string
 }
 
-func (o *overflow) add(id string, fs []finding, errorsOnly bool) {
+// add counts instance id's findings (instanceFindings has already left
+// out what an errors-only report does not show).
+func (o *overflow) add(id string, fs []finding) {
 	if o.ids == nil {
 		o.ids = map[string][]string{}
 	}
 	o.instances++
 	for _, f := range fs {
-		if errorsOnly && !f.isError {
-			continue
-		}
 		o.isError = o.isError || f.isError
 		if _, ok := o.ids[f.kind]; !ok {
 			o.kinds = append(o.kinds, f.kind)
