@@ -34,9 +34,6 @@ var oktaOnlyConfigs = []string{ConfigOktaDataSources, ConfigOktaGallery}
 // and the Okta-only ones.
 func knownConfigs() []string { return append(slices.Clone(allConfigs), oktaOnlyConfigs...) }
 
-// isOktaOnly tells the configurations whose provider has no ISPM.
-func isOktaOnly(config string) bool { return slices.Contains(oktaOnlyConfigs, config) }
-
 // oktaOnlyProviderBlock is providerBlock without ISPM: the Okta org alone.
 func oktaOnlyProviderBlock(t target) string {
 	return fmt.Sprintf(`terraform {

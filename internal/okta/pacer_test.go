@@ -49,12 +49,9 @@ func (m inMemory) wait(ctx context.Context) error {
 	}
 }
 
-// tenthSim is a 1,000-app simulated org at a tenth of Okta's Enterprise
-// limits, started on loopback so that its links name its URL; the tests
-// reach it in memory. Its clock is the caller's (a bubble's) time.Now.
-func tenthSim(t *testing.T) *oktasim.Org { return simAt(t, 10) }
-
-// simAt is that org with its apps bucket at apps a minute, and the other
+// simAt is a 1,000-app simulated org, started on loopback so that its
+// links name its URL (the tests reach it in memory), with its clock the
+// caller's (a bubble's) time.Now, its apps bucket at apps a minute, and the other
 // limits in Okta's Enterprise proportions (app-by-id and groups 6 times as
 // large, concurrency three quarters).
 func simAt(t *testing.T, apps int) *oktasim.Org {

@@ -35,11 +35,8 @@ import (
 // which Terraform never sets. A connection deleted in the console and made
 // again there keeps the same identity but gets a new source id: the next
 // refresh drops the old one and an import adopts the new one, by the same
-// identity.
-const sourceIdentityDescription = "The identity of a connection is `okta_org_id` (ISPM's id of the Okta org, `oktaorg_…`; " +
-	"the `ispm_okta_orgs` data source lists them) and `app_name` (the app's catalog key): ISPM holds at most one " +
-	"connection per org and app, and neither changes for the life of the resource."
-
+// identity. (The resource page, templates/resources/source_connection.md.tmpl,
+// says the same to users.)
 var _ resource.ResourceWithIdentity = &sourceConnectionResource{}
 
 type sourceConnectionIdentityModel struct {

@@ -21,7 +21,9 @@ import (
 // provider uses: the protocol, and list resources.
 type guardedServer interface {
 	tfprotov6.ProviderServer
-	tfprotov6.ProviderServerWithListResource
+	// Deprecated upstream only because its methods will move into
+	// ProviderServer; until they do, it is how list resources are served.
+	tfprotov6.ProviderServerWithListResource //nolint:staticcheck // see above
 }
 
 type stopGuard struct {

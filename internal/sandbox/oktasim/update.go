@@ -45,7 +45,7 @@ func (o *Org) UpdateApp(id string, u AppUpdate) (InstanceState, error) {
 // planUpdate works out what u makes of a's configuration, without changing
 // a; nil when nothing changes.
 func (o *Org) planUpdate(a *app, u AppUpdate) (*appConfig, error) {
-	c := a.appConfig.clone()
+	c := a.clone()
 	if u.Status != nil {
 		if *u.Status != StatusActive && *u.Status != StatusInactive {
 			return nil, newStateError(ErrInvalid, `status %q is not one an admin can set; use "ACTIVE" or "INACTIVE"`, *u.Status)
