@@ -251,8 +251,8 @@ func (n *notFromOkta) flush(diags *diag.Diagnostics, p path.Path) {
 		named += fmt.Sprintf(" and %d more", rest)
 	}
 	addWarningAt(diags, p, fmt.Sprintf("%d more instances: Okta did not verify their prerequisites in this run", len(n.more)),
-		fmt.Sprintf("As for the %d instances above, the verdicts on P3–P6 of %s rest on ISPM's or an earlier check's word, not Okta's. "+
-			"Each instance's checks (the instances attribute) name the evidence used. The next plan asks Okta again.", n.detailed, named))
+		fmt.Sprintf("As for the %d instances above, the verdicts on P3–P6 of %s did not come from Okta in this run: each "+
+			"instance's checks (the instances attribute) name the evidence used instead. The next plan asks Okta again.", n.detailed, named))
 	n.more = nil
 }
 
