@@ -291,6 +291,11 @@ func TestProtocolSourceConnectionImportAndReadCarryIdentity(t *testing.T) {
 		if got := e.identityOf(imported.Identity); got != want {
 			t.Errorf("import %s: identity %s, want %s", id, got, want)
 		}
+		// The org and app are in the imported state itself, so the read
+		// that follows can use the org's listing.
+		if st := e.strings(e.resourceType(), imported.State); st["okta_org_id"] != acmeOrgID || st["app_name"] != "office365" {
+			t.Errorf("import %s: imported state %v, want okta_org_id and app_name set", id, st)
+		}
 		read := e.read(imported, imported.Identity)
 		if hasErrors(read.Diagnostics) {
 			t.Fatalf("read after import %s: %s", id, diagText(read.Diagnostics))
