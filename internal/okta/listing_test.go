@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ispm-community/terraform-provider-ispm/internal/eligibility"
 	"github.com/ispm-community/terraform-provider-ispm/internal/sandbox/oktasim"
@@ -22,7 +23,14 @@ func startSim(t *testing.T, spec oktasim.OrgSpec) *oktasim.Org {
 	spec.Name = "acme"
 	spec.APITokens = []oktasim.APIToken{{Token: "sandbox-token"}}
 	spec.RateLimits = oktasim.RateLimitsSpec{Apps: &lots, AppGet: &lots, Groups: &lots, Concurrency: &lots}
-	sim, err := oktasim.NewOrg(spec, oktasim.WithClock(newFakeClock().Now))
+	return serveSim(t, spec, newFakeClock().Now)
+}
+
+// serveSim serves an Okta simulator for spec on loopback, on clock, for
+// the test's lifetime.
+func serveSim(t *testing.T, spec oktasim.OrgSpec, clock func() time.Time) *oktasim.Org {
+	t.Helper()
+	sim, err := oktasim.NewOrg(spec, oktasim.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,20 +57,12 @@ func (m inMemory) wait(ctx context.Context) error {
 func simAt(t *testing.T, apps int) *oktasim.Org {
 	t.Helper()
 	byID, groups, conc := 6*apps, 6*apps, max(3*apps/4, 7)
-	sim, err := oktasim.NewOrg(oktasim.OrgSpec{
+	return serveSim(t, oktasim.OrgSpec{
 		Name:          "acme",
 		APITokens:     []oktasim.APIToken{{Token: "sandbox-token"}},
 		RateLimits:    oktasim.RateLimitsSpec{Apps: &apps, AppGet: &byID, Groups: &groups, Concurrency: &conc},
 		SyntheticApps: &oktasim.SyntheticApps{Count: 1000, Seed: 42},
-	}, oktasim.WithClock(func() time.Time { return time.Now() }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	return sim
+	}, func() time.Time { return time.Now() })
 }
 
 // scimApps picks the n SCIM-capable apps with the most instances, as
